@@ -1,0 +1,4 @@
+/**
+ * isf-renderer: public entry for Node. The browser entry is src/browser/index.ts.
+ */
+export * from './core/index.ts';
