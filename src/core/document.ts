@@ -116,8 +116,10 @@ export interface ISFImported {
   path: string;
   /** Absolute path, when the document was loaded from a file (or parseISF got `path`). */
   resolvedPath?: string;
-  /** Cube extension: six face paths. */
+  /** Cube extension: six face paths (`path` then holds the first face). */
   cube?: { paths: string[]; resolvedPaths?: string[] };
+  /** 1-based line of the .fs where PATH is written (for load errors). */
+  line?: number;
 }
 
 export interface ISFDocument {
@@ -138,6 +140,11 @@ export interface ISFDocument {
   /** At least one pass. A document without PASSES gets one pass with no target. v1 PERSISTENT_BUFFERS converted. */
   passes: ISFPass[];
   imported: ISFImported[];
+  /**
+   * ISF v1 only: PERSISTENT_BUFFERS entries that no pass targets. VVISF still declares, sizes and binds them
+   * (transparent black); v2 cannot express them. Each has `target` set and `persistent: true`.
+   */
+  extraPersistentBuffers?: ISFPass[];
   /** The complete fragment file text. */
   fragmentSource: string;
   /** The GLSL after the JSON comment (starts after the line break following the closing comment). */

@@ -72,6 +72,7 @@ export type ISFWarningCode =
   | 'W_IGNORED_VALUE'
   | 'W_V1_CONVERTED'
   | 'W_CODE_AFTER_COMMENT'
+  | 'W_UNKNOWN_VARIABLE' // WIDTH/HEIGHT expression names something that is not WIDTH, HEIGHT or a scalar input
   | 'W_DIALECT'
   | 'W_RENAMED'
   | 'W_FLOAT_FALLBACK'

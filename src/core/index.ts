@@ -1,4 +1,9 @@
 // Public core API (pure TypeScript: no GL, no Node). A plain list of re-exports.
 
+export * from './audio.ts';
 export * from './document.ts';
 export * from './errors.ts';
+export * from './expr/index.ts';
+export * from './glsl/index.ts';
+export * from './parse/index.ts';
+export * from './values.ts';

@@ -1,0 +1,353 @@
+/**
+ * ISFDocument → GLSL ES vertex + fragment shader source. The rules are listed in index.ts and docs/glsl.md.
+ */
+import type { ISFDocument } from '../document.ts';
+import { type Diagnostic, invalidParameter } from '../errors.ts';
+import { type CondState, conditionStates } from './conditions.ts';
+import { samplerHelpers } from './helpers.ts';
+import { hoistGlobalInitializers } from './hoist.ts';
+import {
+  type Declarations,
+  findDeclarations,
+  findES300Collisions,
+  isES300Reserved,
+  RENAME_PREFIX,
+} from './rename.ts';
+import { type HelperName, type ImageInfo, rewriteTokens } from './rewrite.ts';
+import { normalizeNewlines, type Token, tokenize } from './tokenize.ts';
+import type { GeneratedShaders, GenerateOptions, GLSLDialect, SamplerInfo } from './types.ts';
+
+/** ISF v1 names, renamed token by token (never inside comments or longer identifiers). */
+const V1_RENAMES: ReadonlyArray<[string, string]> = [
+  ['vv_FragNormCoord', 'isf_FragNormCoord'],
+  ['vv_vertShaderInit', 'isf_vertShaderInit'],
+];
+
+/**
+ * ES 1.00 texture functions mapped to their ES 3.00 forms with a #define (es300 only), emitted only when the user
+ * code mentions the name and does not declare it itself. texture2DRect takes pixel coordinates, so it is mapped
+ * to a normalising macro rather than to plain texture().
+ */
+const ES100_TEXTURE_DEFINES: ReadonlyArray<[string, string]> = [
+  ['texture2D', '#define texture2D texture'],
+  ['texture2DProj', '#define texture2DProj textureProj'],
+  ['texture2DLod', '#define texture2DLod textureLod'],
+  ['texture2DProjLod', '#define texture2DProjLod textureProjLod'],
+  ['textureCube', '#define textureCube texture'],
+  ['textureCubeLod', '#define textureCubeLod textureLod'],
+  ['texture2DRect', '#define texture2DRect(s, p) texture(s, (p) / vec2(textureSize(s, 0)))'],
+];
+
+const BUILTIN_UNIFORMS = [
+  'uniform int PASSINDEX;',
+  'uniform vec2 RENDERSIZE;',
+  'uniform float TIME;',
+  'uniform float TIMEDELTA;',
+  'uniform vec4 DATE;',
+  'uniform int FRAMEINDEX;',
+];
+
+export function generateShaders(doc: ISFDocument, options: GenerateOptions = {}): GeneratedShaders {
+  const dialect = options.dialect ?? 'es300';
+  if (dialect !== 'es300' && dialect !== 'es100' && dialect !== 'es310') {
+    throw invalidParameter('options.dialect', "'es300', 'es100' or 'es310'", dialect);
+  }
+  const warnings: Diagnostic[] = [];
+  const renamed: { from: string; to: string }[] = [];
+  const globalRenames = renameDocumentNames(doc, dialect, warnings, renamed);
+  const samplers = collectSamplers(doc, globalRenames);
+  const images = new Map<string, ImageInfo>(samplers.map((s) => [s.name, { kind: s.kind }]));
+  const uniforms = uniformDeclarations(doc, samplers, globalRenames);
+
+  const fsLineOffset = doc.fragmentBodyLine - 1;
+  const fs = prepareStage(normalizeNewlines(doc.fragmentBody), 'fragment', dialect, doc.path, fsLineOffset, {
+    warnings,
+    renamed,
+    globalRenames,
+  });
+  const fsUsed = new Set<HelperName>();
+  const fsBody = rewriteTokens(fs.tokens, {
+    stage: 'fragment',
+    file: doc.path,
+    lineOffset: fsLineOffset,
+    images,
+    renames: fs.renames,
+    usedHelpers: fsUsed,
+  });
+
+  const f = new Assembler();
+  f.add(versionLine(dialect), 'precision highp float;', 'precision highp int;');
+  if (dialect !== 'es100') {
+    if (!declaresOwnOutput(fs.tokens, fs.states))
+      f.add('out vec4 isf_FragColor;', '#define gl_FragColor isf_FragColor');
+    f.add(...compatDefines(fs, 'fragment'));
+    f.add('in vec2 isf_FragNormCoord;');
+  } else {
+    f.add('varying vec2 isf_FragNormCoord;');
+  }
+  f.add(...uniforms, ...samplerHelpers(fsUsed, dialect, 'fragment'));
+  f.addUser(fsBody, doc.fragmentBodyLine);
+
+  const v = new Assembler();
+  v.add(versionLine(dialect), 'precision highp float;', 'precision highp int;');
+  let vsBody: string | undefined;
+  const vsUsed = new Set<HelperName>();
+  let vs: PreparedStage | undefined;
+  if (doc.vertexSource !== undefined) {
+    vs = prepareStage(normalizeNewlines(doc.vertexSource), 'vertex', dialect, doc.vertexPath, 0, {
+      warnings,
+      renamed,
+      globalRenames,
+    });
+    vsBody = rewriteTokens(vs.tokens, {
+      stage: 'vertex',
+      file: doc.vertexPath,
+      lineOffset: 0,
+      images,
+      renames: vs.renames,
+      usedHelpers: vsUsed,
+    });
+  }
+  if (dialect !== 'es100') {
+    if (vs) v.add(...compatDefines(vs, 'vertex'));
+    v.add('layout(location = 0) in vec2 VERTEXDATA;', 'out vec2 isf_FragNormCoord;');
+  } else {
+    v.add('attribute vec2 VERTEXDATA;', 'varying vec2 isf_FragNormCoord;');
+  }
+  v.add(...uniforms, ...samplerHelpers(vsUsed, dialect, 'vertex'), 'void isf_vertShaderInit();');
+  if (vsBody !== undefined) v.addUser(vsBody, 1);
+  else v.add('void main() {', '  isf_vertShaderInit();', '}');
+  v.add(
+    'void isf_vertShaderInit() {',
+    '  gl_Position = vec4(VERTEXDATA, 0.0, 1.0);',
+    '  isf_FragNormCoord = (VERTEXDATA + 1.0) * 0.5;',
+    '}',
+  );
+
+  return {
+    dialect,
+    vertex: v.text(),
+    fragment: f.text(),
+    fragmentLineMap: f.lineMap,
+    vertexLineMap: v.lineMap,
+    samplers,
+    renamed,
+    warnings,
+  };
+}
+
+/** Collects generated lines and, for each, the user line it came from. */
+class Assembler {
+  readonly lines: string[] = [];
+  readonly lineMap: (number | null)[] = [null];
+
+  add(...lines: string[]): void {
+    for (const l of lines.flatMap((x) => x.split('\n'))) {
+      this.lines.push(l);
+      this.lineMap.push(null);
+    }
+  }
+
+  /** Adds user code whose first line is line `firstLine` of the user's file. */
+  addUser(text: string, firstLine: number): void {
+    const lines = text.split('\n');
+    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+    lines.forEach((l, k) => {
+      this.lines.push(l);
+      this.lineMap.push(firstLine + k);
+    });
+  }
+
+  text(): string {
+    return `${this.lines.join('\n')}\n`;
+  }
+}
+
+/** The first line(s); es310 is one string with a line break, which Assembler.add splits. */
+function versionLine(dialect: GLSLDialect): string {
+  if (dialect === 'es310') return '#version 310 es\n#extension GL_EXT_shader_implicit_conversions : enable';
+  return dialect === 'es300' ? '#version 300 es' : '#version 100';
+}
+
+interface PreparedStage {
+  /** Tokens after hoisting, ready for rewriteTokens. */
+  tokens: Token[];
+  states: CondState[];
+  decls: Declarations;
+  renames: Map<string, string>;
+  used: Set<string>;
+}
+
+function prepareStage(
+  source: string,
+  stage: 'vertex' | 'fragment',
+  dialect: GLSLDialect,
+  file: string | undefined,
+  lineOffset: number,
+  out: {
+    warnings: Diagnostic[];
+    renamed: { from: string; to: string }[];
+    globalRenames: Map<string, string>;
+  },
+): PreparedStage {
+  const tokens = tokenize(source);
+  const macros = new Map<string, number | null>([
+    ['GL_ES', 1],
+    ['__VERSION__', dialect === 'es310' ? 310 : dialect === 'es300' ? 300 : 100],
+  ]);
+  if (stage === 'fragment') macros.set('GL_FRAGMENT_PRECISION_HIGH', 1);
+  const states = conditionStates(tokens, macros);
+  const decls = findDeclarations(tokens, states);
+  const used = new Set<string>();
+  tokens.forEach((t, i) => {
+    if (t.kind === 'ident' && states[i] !== 'off') used.add(t.text);
+  });
+  const renames = new Map<string, string>([...V1_RENAMES, ...out.globalRenames]);
+  if (dialect !== 'es100') {
+    for (const [name, tok] of findES300Collisions(tokens, states, decls, dialect === 'es310')) {
+      if (renames.has(name)) continue;
+      const to = RENAME_PREFIX + name;
+      renames.set(name, to);
+      if (!out.renamed.some((r) => r.from === name)) out.renamed.push({ from: name, to });
+      const w: Diagnostic = {
+        severity: 'warning',
+        code: 'W_RENAMED',
+        message: `'${name}' is reserved or a built-in function in GLSL ES 3.00; the ${stage} shader's own '${name}' was renamed to '${to}'`,
+        line: tok.line + lineOffset,
+        column: tok.column,
+      };
+      if (file !== undefined) w.file = file;
+      out.warnings.push(w);
+    }
+  }
+  return { tokens: hoistGlobalInitializers(tokens, states), states, decls, renames, used };
+}
+
+/**
+ * Input, IMPORTED and TARGET names that ES 3.00 rejects as uniform names (Solarize.fs has a bool input called
+ * `inverse`): the uniform is declared as isf_user_<name> and user code follows. The companion uniforms keep
+ * the ISF name (`_inverse_imgSize` collides with nothing). The renderer looks uniforms up via `renamed`
+ * (or `samplers[].uniform`).
+ */
+function renameDocumentNames(
+  doc: ISFDocument,
+  dialect: GLSLDialect,
+  warnings: Diagnostic[],
+  renamed: { from: string; to: string }[],
+): Map<string, string> {
+  const map = new Map<string, string>();
+  if (dialect === 'es100') return map;
+  const names = [
+    ...doc.inputs.map((i) => i.name),
+    ...doc.imported.map((i) => i.name),
+    ...doc.passes.map((p) => p.target ?? ''),
+  ];
+  for (const name of names) {
+    if (!isES300Reserved(name, dialect === 'es310') || map.has(name)) continue;
+    const to = RENAME_PREFIX + name;
+    map.set(name, to);
+    renamed.push({ from: name, to });
+    const w: Diagnostic = {
+      severity: 'warning',
+      code: 'W_RENAMED',
+      message: `'${name}' is reserved or a built-in function in GLSL ES 3.00; its uniform is declared as '${to}' and the shader code was renamed to match`,
+    };
+    if (doc.path !== undefined) w.file = doc.path;
+    warnings.push(w);
+  }
+  return map;
+}
+
+function compatDefines(stage: PreparedStage, kind: 'vertex' | 'fragment'): string[] {
+  const out: string[] = [];
+  const free = (name: string) => stage.used.has(name) && !stage.decls.globals.has(name);
+  if (kind === 'vertex' && free('attribute')) out.push('#define attribute in');
+  if (free('varying')) out.push(kind === 'vertex' ? '#define varying out' : '#define varying in');
+  for (const [name, line] of ES100_TEXTURE_DEFINES) if (free(name)) out.push(line);
+  return out;
+}
+
+/** True when an ES 3.00-style shader declares its own global `out` and never writes gl_FragColor. */
+function declaresOwnOutput(tokens: readonly Token[], states: readonly CondState[]): boolean {
+  let depth = 0;
+  let hasOut = false;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (states[i] === 'off') continue;
+    if (t.kind === 'ident' && (t.text === 'gl_FragColor' || t.text === 'gl_FragData')) return false;
+    if (t.directive >= 0) continue;
+    if (t.text === '{' || t.text === '(') depth++;
+    else if (t.text === '}' || t.text === ')') depth = Math.max(0, depth - 1);
+    else if (t.text === 'out' && t.kind === 'ident' && depth === 0) hasOut = true;
+  }
+  return hasOut;
+}
+
+function collectSamplers(doc: ISFDocument, renames: ReadonlyMap<string, string>): SamplerInfo[] {
+  const out: SamplerInfo[] = [];
+  const seen = new Set<string>();
+  const add = (name: string, kind: '2D' | 'cube', source: SamplerInfo['source']) => {
+    if (name === '' || seen.has(name)) return;
+    seen.add(name);
+    out.push({ name, kind, source, uniform: renames.get(name) ?? name });
+  };
+  for (const input of doc.inputs) {
+    if (input.type === 'image' || input.type === 'audio' || input.type === 'audioFFT')
+      add(input.name, '2D', 'input');
+    else if (input.type === 'cube') add(input.name, 'cube', 'input');
+  }
+  for (const imp of doc.imported) add(imp.name, imp.cube ? 'cube' : '2D', 'imported');
+  for (const pass of doc.passes) if (pass.target) add(pass.target, '2D', 'target');
+  // ISF v1 PERSISTENT_BUFFERS may name buffers no pass renders into; they still exist (and read as empty).
+  const v1 = doc.json.PERSISTENT_BUFFERS;
+  const v1Names = Array.isArray(v1) ? v1 : v1 && typeof v1 === 'object' ? Object.keys(v1) : [];
+  for (const name of v1Names)
+    if (typeof name === 'string' && /^[A-Za-z_]\w*$/.test(name)) add(name, '2D', 'target');
+  return out;
+}
+
+function uniformDeclarations(
+  doc: ISFDocument,
+  samplers: SamplerInfo[],
+  renames: ReadonlyMap<string, string>,
+): string[] {
+  const lines = [...BUILTIN_UNIFORMS];
+  const samplerLines = (s: SamplerInfo) =>
+    s.kind === 'cube'
+      ? [`uniform samplerCube ${s.uniform};`, `uniform vec2 _${s.name}_imgSize;`]
+      : [
+          `uniform sampler2D ${s.uniform};`,
+          `uniform vec4 _${s.name}_imgRect;`,
+          `uniform vec2 _${s.name}_imgSize;`,
+          `uniform bool _${s.name}_flip;`,
+        ];
+  // Inputs in document order (as VVISF does), then IMPORTED and pass targets.
+  const byName = new Map(samplers.map((s) => [s.name, s]));
+  for (const input of doc.inputs) {
+    const u = renames.get(input.name) ?? input.name;
+    switch (input.type) {
+      case 'event':
+      case 'bool':
+        lines.push(`uniform bool ${u};`);
+        break;
+      case 'long':
+        lines.push(`uniform int ${u};`);
+        break;
+      case 'float':
+        lines.push(`uniform float ${u};`);
+        break;
+      case 'point2D':
+        lines.push(`uniform vec2 ${u};`);
+        break;
+      case 'color':
+        lines.push(`uniform vec4 ${u};`);
+        break;
+      default: {
+        const s = byName.get(input.name);
+        if (s?.source === 'input') lines.push(...samplerLines(s));
+      }
+    }
+  }
+  for (const s of samplers) if (s.source !== 'input') lines.push(...samplerLines(s));
+  return lines;
+}
