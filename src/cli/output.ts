@@ -1,0 +1,34 @@
+/**
+ * How the CLI reports: errors as "isf: file:line:col: message" plus a suggestion on stderr, or as one JSON
+ * object with --json; the exit status comes from the error code (exit-codes.ts).
+ */
+import { ISFError } from '../core/errors.ts';
+import { EXIT, exitCodeForError } from './exit-codes.ts';
+
+export function printError(e: unknown, json: boolean): number {
+  const status = exitCodeForError(e);
+  if (json) {
+    const body =
+      e instanceof ISFError ? e.toJSON() : { code: 'INTERNAL', message: String((e as Error)?.message ?? e) };
+    process.stdout.write(`${JSON.stringify({ ok: false, error: body })}\n`);
+  } else if (e instanceof ISFError) {
+    process.stderr.write(`isf: ${e.located}\n`);
+    for (const d of e.diagnostics.slice(1, 6)) {
+      process.stderr.write(`  ${d.file ?? ''}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message}\n`);
+    }
+    if (e.suggestion) process.stderr.write(`  hint: ${e.suggestion}\n`);
+  } else {
+    process.stderr.write(`isf: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+  }
+  return status;
+}
+
+/** Runs a command body; maps thrown errors to a message and an exit status. */
+export async function run(json: boolean, body: () => Promise<unknown>): Promise<void> {
+  try {
+    const status = await body();
+    process.exitCode = typeof status === 'number' ? status : EXIT.OK;
+  } catch (e) {
+    process.exitCode = printError(e, json);
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * `isf render <shader.fs> -o <out> [...]`: renders frames k = 0..N-1 at TIME = start + k/fps
+ * (TIMEDELTA 1/fps, FRAMEINDEX k). An output pattern (out/frame-%05d.png) receives every frame; a plain file
+ * name receives the last frame.
+ */
+import { SingleBar } from 'cli-progress';
+import { type Command, Option } from 'commander';
+import { ISFError } from '../core/errors.ts';
+import { renderToFiles } from '../node/batch.ts';
+import { createContext } from '../node/context.ts';
+import { removePendingFiles } from '../node/files.ts';
+import { loadISF } from '../node/load.ts';
+import { EXIT } from './exit-codes.ts';
+import { run } from './output.ts';
+
+interface RenderFlags {
+  output: string;
+  size: string;
+  time: string;
+  frames?: string;
+  duration?: string;
+  fps: string;
+  set: string[];
+  image: string[];
+  audio: string[];
+  depth: string;
+  supersample: string;
+  device: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Parses "WxH" (also "W*H", "W,H"). */
+export function parseSize(text: string): { width: number; height: number } {
+  const m = /^\s*(\d+)\s*[x*,X]\s*(\d+)\s*$/.exec(text);
+  if (!m)
+    throw new ISFError(
+      'BAD_ARGUMENT',
+      `Expected --size as WIDTHxHEIGHT (e.g. 1920x1080) but received "${text}"`,
+    );
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
+
+function number(flag: string, text: string, check: (n: number) => boolean, expected: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || !check(n)) {
+    throw new ISFError('BAD_ARGUMENT', `Expected ${expected} for ${flag} but received "${text}"`);
+  }
+  return n;
+}
+
+/** Splits repeated "name=value" flags into a record. */
+export function pairs(flag: string, list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new ISFError('BAD_ARGUMENT', `Expected ${flag} name=value but received "${item}"`);
+    out[item.slice(0, eq).trim()] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+export function registerRender(program: Command): void {
+  program
+    .command('render')
+    .description('render a shader to image files (PNG, JPEG, WebP)')
+    .argument('<shader>', 'the .fs file')
+    .requiredOption(
+      '-o, --output <path>',
+      'output file, or a pattern like out/frame-%05d.png for every frame',
+    )
+    .option('--size <WxH>', 'render size', '1920x1080')
+    .option('--time <seconds>', 'TIME of the first frame', '0')
+    .option('--frames <n>', 'number of frames')
+    .option('--duration <seconds>', 'render this many seconds (frames = duration * fps)')
+    .option('--fps <f>', 'frames per second of the sequence', '30')
+    .option(
+      '--set <name=value>',
+      'set an input (repeatable): color=#ff8800, center=0.5,0.5, mode=Label',
+      collect,
+      [],
+    )
+    .option('--image <name=path>', 'image input from a file (repeatable)', collect, [])
+    .option('--audio <name=path.wav>', 'audio/audioFFT input from a WAV file (repeatable)', collect, [])
+    .addOption(
+      new Option('--depth <bits>', 'PNG bit depth (16 keeps float output)').choices(['8', '16']).default('8'),
+    )
+    .option('--supersample <k>', 'render k times larger and downsample', '1')
+    .option('--device <cpu|gpu|index>', 'GL device: cpu (Mesa llvmpipe) or gpu (EGL device platform)', 'cpu')
+    .option('--json', 'print one JSON summary on stdout')
+    .option('-q, --quiet', 'no progress or notices')
+    .action(async (shader: string, flags: RenderFlags) => {
+      await run(!!flags.json, () => renderCommand(shader, flags));
+    });
+}
+
+async function renderCommand(shader: string, flags: RenderFlags): Promise<number> {
+  const { width, height } = parseSize(flags.size);
+  const fps = number('--fps', flags.fps, (n) => n > 0, 'a positive number');
+  const start = number('--time', flags.time, () => true, 'a number of seconds');
+  let frames = 1;
+  if (flags.frames !== undefined) {
+    frames = number('--frames', flags.frames, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+  } else if (flags.duration !== undefined) {
+    const d = number('--duration', flags.duration, (n) => n > 0, 'a positive number of seconds');
+    frames = Math.max(1, Math.round(d * fps));
+  }
+  const supersample = number(
+    '--supersample',
+    flags.supersample,
+    (n) => Number.isInteger(n) && n >= 1,
+    'an integer >= 1',
+  );
+  const device = /^\d+$/.test(flags.device) ? Number(flags.device) : (flags.device as 'cpu' | 'gpu');
+  const notices = !flags.quiet && !flags.json;
+
+  const doc = await loadISF(shader);
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const bar =
+    notices && process.stderr.isTTY && frames > 1
+      ? new SingleBar({
+          format: 'rendering [{bar}] {value}/{total} frames | {fps} fps | ETA {eta_formatted}',
+          stream: process.stderr,
+          hideCursor: true,
+        })
+      : undefined;
+  const t0 = performance.now();
+  bar?.start(frames, 0, { fps: '0.0' });
+  const context = createContext({ device }).initialize();
+  try {
+    const result = await renderToFiles(context, doc, {
+      output: flags.output,
+      width,
+      height,
+      start,
+      frames,
+      fps,
+      set: pairs('--set', flags.set),
+      images: pairs('--image', flags.image),
+      audio: pairs('--audio', flags.audio),
+      depth: flags.depth === '16' ? 16 : 8,
+      supersample,
+      signal: controller.signal,
+      onFrame: (done) => bar?.update(done, { fps: (done / ((performance.now() - t0) / 1000)).toFixed(1) }),
+      onNotice: (m) => notices && process.stderr.write(`isf: ${m}\n`),
+    });
+    bar?.stop();
+    if (result.interrupted) await removePendingFiles();
+    if (flags.json) {
+      const { last: _last, ...summary } = result;
+      process.stdout.write(
+        `${JSON.stringify({ ok: !result.interrupted, shader, ...summary, fps: result.frames / (result.totalMs / 1000) })}\n`,
+      );
+    } else if (notices) {
+      const what = result.files.length === 1 ? result.files[0] : `${result.files.length} files`;
+      process.stderr.write(
+        `isf: ${result.interrupted ? 'interrupted: ' : ''}wrote ${what} (${result.frames} frame(s) ${width}x${height} in ${(result.totalMs / 1000).toFixed(2)} s)\n`,
+      );
+    }
+    if (result.interrupted) {
+      if (!flags.json) {
+        process.stderr.write(
+          `isf: frames written: ${result.files.length ? result.files.join(', ') : 'none'}\n`,
+        );
+      }
+      return EXIT.INTERRUPTED;
+    }
+    return EXIT.OK;
+  } finally {
+    bar?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    context.destroy();
+  }
+}

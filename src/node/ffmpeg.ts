@@ -1,0 +1,319 @@
+/**
+ * Video in and out through the system ffmpeg (Debian package `ffmpeg`), as child processes fed raw RGBA.
+ *
+ * - VideoWriter pipes frames into `ffmpeg -f rawvideo -pix_fmt rgba`, writes to a temporary file beside the
+ *   target and renames it into place on success, so an interrupted or failed encode leaves no half file.
+ * - VideoReader decodes a clip (or an image-sequence pattern) to RGBA frames at a given size, one by one.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, extname } from 'node:path';
+import { ISFError } from '../core/errors.ts';
+import type { RawImage } from '../render/images.ts';
+import { temporaryPathFor } from './files.ts';
+
+const INSTALL_HINT = 'install it with: apt-get install ffmpeg';
+
+let checked: boolean | undefined;
+
+/** Throws FFMPEG_MISSING (naming the Debian package) unless ffmpeg and ffprobe run. */
+export function requireFfmpeg(): void {
+  if (checked) return;
+  for (const tool of ['ffmpeg', 'ffprobe']) {
+    const r = spawnSync(tool, ['-version'], { stdio: 'ignore' });
+    if (r.error || r.status !== 0) {
+      throw new ISFError(
+        'FFMPEG_MISSING',
+        `${tool} is not installed or not on PATH; video needs it: ${INSTALL_HINT}`,
+        {
+          suggestion: INSTALL_HINT,
+        },
+      );
+    }
+  }
+  checked = true;
+}
+
+export const VIDEO_EXTENSIONS = ['.mp4', '.webm', '.mov', '.mkv'];
+
+export function isVideoPath(path: string): boolean {
+  return VIDEO_EXTENSIONS.includes(extname(path).toLowerCase());
+}
+
+export interface VideoOptions {
+  width: number;
+  height: number;
+  fps: number;
+  /** ffmpeg encoder (default by container: mp4/mkv libx264, webm libvpx-vp9, mov prores_ks). */
+  codec?: string;
+  /** Constant rate factor (x264/vp9 quality; lower is better). Default 18 (x264), 30 (vp9). */
+  crf?: number;
+  /** Output pixel format (default yuv420p; yuva444p10le for ProRes to keep alpha). */
+  pixFmt?: string;
+}
+
+/** The ffmpeg arguments for encoding raw RGBA frames from stdin into `file`. */
+export function encoderArgs(file: string, target: string, o: VideoOptions): string[] {
+  const ext = extname(target).toLowerCase();
+  const codec = o.codec ?? (ext === '.webm' ? 'libvpx-vp9' : ext === '.mov' ? 'prores_ks' : 'libx264');
+  const pixFmt = o.pixFmt ?? (codec === 'prores_ks' ? 'yuva444p10le' : 'yuv420p');
+  const args = ['-hide_banner', '-loglevel', 'error', '-y'];
+  args.push(
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgba',
+    '-s',
+    `${o.width}x${o.height}`,
+    '-r',
+    String(o.fps),
+    '-i',
+    'pipe:0',
+  );
+  // 4:2:0 needs even sizes: pad odd sizes by one pixel rather than fail.
+  if (pixFmt.includes('420') && (o.width % 2 === 1 || o.height % 2 === 1)) {
+    args.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
+  }
+  args.push('-c:v', codec, '-pix_fmt', pixFmt);
+  if (codec === 'libx264' || codec === 'libx264rgb')
+    args.push('-crf', String(o.crf ?? 18), '-preset', 'medium');
+  else if (codec.startsWith('libvpx')) args.push('-crf', String(o.crf ?? 30), '-b:v', '0');
+  else if (o.crf !== undefined) args.push('-crf', String(o.crf));
+  if (ext === '.mp4' || ext === '.mov') args.push('-movflags', '+faststart');
+  // The temporary name has no video extension: name the container explicitly.
+  const format = ext === '.mkv' ? 'matroska' : ext === '.webm' ? 'webm' : ext === '.mov' ? 'mov' : 'mp4';
+  args.push('-f', format, file);
+  return args;
+}
+
+/** Encodes frames to a video file through ffmpeg. */
+export class VideoWriter {
+  private readonly proc: ChildProcess;
+  private readonly tmp: string;
+  private stderr = '';
+  private exited: Promise<number | null>;
+  private failed: Error | undefined;
+  frames = 0;
+
+  private constructor(
+    readonly path: string,
+    readonly options: VideoOptions,
+  ) {
+    this.tmp = temporaryPathFor(path);
+    this.proc = spawn('ffmpeg', encoderArgs(this.tmp, path, options), { stdio: ['pipe', 'ignore', 'pipe'] });
+    this.proc.stderr?.on('data', (d: Buffer) => {
+      this.stderr = (this.stderr + d.toString()).slice(-4000);
+    });
+    this.proc.stdin?.on('error', (e) => {
+      this.failed ??= e;
+    });
+    this.exited = new Promise((resolve) => {
+      this.proc.on('error', (e) => {
+        this.failed ??= e;
+        resolve(null);
+      });
+      this.proc.on('close', (code) => resolve(code));
+    });
+  }
+
+  static async open(path: string, options: VideoOptions): Promise<VideoWriter> {
+    requireFfmpeg();
+    await mkdir(dirname(path), { recursive: true });
+    return new VideoWriter(path, options);
+  }
+
+  /** Writes one RGBA frame (top row first), waiting when ffmpeg's pipe is full. */
+  async write(pixels: Uint8Array): Promise<void> {
+    if (this.failed) throw this.error('writing a frame');
+    const expected = this.options.width * this.options.height * 4;
+    if (pixels.length !== expected) {
+      throw new ISFError('BAD_ARGUMENT', `video frame has ${pixels.length} bytes, expected ${expected}`);
+    }
+    const stdin = this.proc.stdin!;
+    if (!stdin.write(pixels)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          stdin.off('drain', done);
+          stdin.off('close', done);
+          resolve();
+        };
+        stdin.on('drain', done);
+        stdin.on('close', done);
+      });
+    }
+    if (this.failed) throw this.error('writing a frame');
+    this.frames += 1;
+  }
+
+  /** Finishes the encode and moves the file into place. */
+  async close(): Promise<void> {
+    this.proc.stdin?.end();
+    const code = await this.exited;
+    if (code !== 0 || this.failed) {
+      await rm(this.tmp, { force: true });
+      throw this.error('finishing the video');
+    }
+    await rename(this.tmp, this.path);
+  }
+
+  /** Stops the encode and removes the partial file. */
+  async abort(): Promise<void> {
+    this.proc.stdin?.destroy();
+    this.proc.kill('SIGKILL');
+    await this.exited;
+    await rm(this.tmp, { force: true });
+  }
+
+  private error(what: string): ISFError {
+    const log = this.stderr.trim().split('\n').slice(-3).join(' | ');
+    return new ISFError(
+      'FFMPEG_FAILED',
+      `ffmpeg failed ${what} for ${this.path}: ${log || this.failed?.message || 'unknown error'}`,
+      {
+        file: this.path,
+        details: { log: this.stderr },
+      },
+    );
+  }
+}
+
+export interface VideoInfo {
+  width: number;
+  height: number;
+  frames: number | undefined;
+  fps: number | undefined;
+}
+
+/** Reads width, height, frame count and rate with ffprobe. */
+export function probeVideo(path: string): VideoInfo {
+  requireFfmpeg();
+  const r = spawnSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-count_frames',
+      '-show_entries',
+      'stream=width,height,nb_read_frames,r_frame_rate',
+      '-of',
+      'json',
+      path,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0) {
+    throw new ISFError(
+      'IMAGE_DECODE',
+      `Cannot read video ${path}: ${r.stderr.trim().split('\n')[0] ?? 'ffprobe failed'}`,
+      { file: path },
+    );
+  }
+  const stream = (JSON.parse(r.stdout) as { streams?: Record<string, string | number>[] }).streams?.[0];
+  if (!stream) throw new ISFError('IMAGE_DECODE', `${path} has no video stream`, { file: path });
+  const [num, den] = String(stream.r_frame_rate ?? '')
+    .split('/')
+    .map(Number);
+  const frames = Number(stream.nb_read_frames);
+  return {
+    width: Number(stream.width),
+    height: Number(stream.height),
+    frames: Number.isFinite(frames) ? frames : undefined,
+    fps: num && den ? num / den : undefined,
+  };
+}
+
+/**
+ * Decodes a clip (or an image-sequence pattern such as frames/%04d.png) into RGBA frames scaled to
+ * width x height, read sequentially. After the last frame, the last one is held.
+ */
+export class VideoReader {
+  private readonly proc: ChildProcess;
+  private readonly frameBytes: number;
+  private buffered: Buffer[] = [];
+  private bufferedBytes = 0;
+  private ended = false;
+  private waiting: (() => void) | undefined;
+  private last: RawImage | undefined;
+  private stderr = '';
+
+  constructor(
+    readonly path: string,
+    readonly width: number,
+    readonly height: number,
+  ) {
+    requireFfmpeg();
+    this.frameBytes = width * height * 4;
+    this.proc = spawn(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-i',
+        path,
+        '-vf',
+        `scale=${width}:${height}`,
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'rgba',
+        'pipe:1',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.proc.stdout!.on('data', (d: Buffer) => {
+      this.buffered.push(d);
+      this.bufferedBytes += d.length;
+      // Backpressure: don't decode a whole clip ahead of the renderer.
+      if (this.bufferedBytes > this.frameBytes * 4) this.proc.stdout!.pause();
+      this.wake();
+    });
+    this.proc.stderr!.on('data', (d: Buffer) => {
+      this.stderr = (this.stderr + d.toString()).slice(-2000);
+    });
+    this.proc.on('close', () => {
+      this.ended = true;
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.();
+  }
+
+  /** The next frame (held at the last one once the clip ends). */
+  async next(): Promise<RawImage> {
+    while (this.bufferedBytes < this.frameBytes && !this.ended) {
+      this.proc.stdout!.resume();
+      await new Promise<void>((r) => {
+        this.waiting = r;
+      });
+    }
+    if (this.bufferedBytes >= this.frameBytes) {
+      const all = Buffer.concat(this.buffered);
+      const frame = new Uint8Array(all.subarray(0, this.frameBytes));
+      const rest = all.subarray(this.frameBytes);
+      this.buffered = rest.length ? [rest] : [];
+      this.bufferedBytes = rest.length;
+      if (this.bufferedBytes <= this.frameBytes * 4) this.proc.stdout!.resume();
+      this.last = { width: this.width, height: this.height, data: frame };
+      return this.last;
+    }
+    if (this.last) return this.last;
+    throw new ISFError(
+      'IMAGE_DECODE',
+      `Cannot decode any frame from ${this.path}: ${this.stderr.trim() || 'no video frames'}`,
+      {
+        file: this.path,
+      },
+    );
+  }
+
+  close(): void {
+    if (!this.ended) this.proc.kill('SIGKILL');
+  }
+}

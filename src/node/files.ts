@@ -1,0 +1,36 @@
+/**
+ * Writes that never leave a half file: data goes to a temporary name in the same folder, then rename(2)
+ * moves it into place atomically. A failed or interrupted write removes its temporary file.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { ISFError } from '../core/errors.ts';
+
+/** Temporary files still being written, so an interrupted process can remove them (see removePendingFiles). */
+const pending = new Set<string>();
+
+export function temporaryPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
+  const tmp = temporaryPathFor(path);
+  pending.add(tmp);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(tmp, data);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw new ISFError('IO_ERROR', `Cannot write ${path}: ${(e as Error).message}`, { file: path, cause: e });
+  } finally {
+    pending.delete(tmp);
+  }
+}
+
+/** Removes temporary files of writes still in flight (call from a SIGINT handler). */
+export async function removePendingFiles(): Promise<void> {
+  await Promise.all([...pending].map((p) => rm(p, { force: true })));
+  pending.clear();
+}

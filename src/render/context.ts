@@ -1,0 +1,570 @@
+/**
+ * GLContext: one rendering context with an explicit lifecycle.
+ *
+ *   uninitialized --initialize()--> ready --cleanup()--> cleaning --> destroyed
+ *                                     |  ^                               |
+ *                        (native loss) v  | reinitialize()               | initialize() / reinitialize()
+ *                                    lost ----------------------------> ready
+ *
+ * It owns a fixed list of components (buffer pool, program cache, the full-screen quad) and calls them in order
+ * on context creation and loss, and in reverse order on destroy (PixiJS's runner phases, dispatched explicitly).
+ * Scenes keep CPU-side truth (document, values, images) and rebuild their GL objects lazily when the context's
+ * `generation` changes, so they survive reinitialize() and loss. docs/lifecycle.md has the full state machine,
+ * the ownership table and the mapping to the predecessor (pyvvisf) API.
+ *
+ * References (acquireRef/withRef/enqueue) keep cleanup() from destroying the context under work in progress:
+ * cleanup() refuses while they are held, waits for them with { waitMs }, or invalidates them with { force }.
+ * While a cleanup waits (state 'cleaning') new work is refused with CONTEXT_STATE; work queued before it
+ * (enqueue(), e.g. Scene.renderAsync) still runs, since it holds a reference.
+ */
+import { ISFError } from '../core/errors.ts';
+import type { GLBackend, GLBackendFactory } from '../gl/backend.ts';
+import { type GL2, glErrorName } from '../gl/gl2.ts';
+import { BufferPool, type BufferPoolStats } from './buffer-pool.ts';
+import { ProgramCache } from './program-cache.ts';
+import {
+  BYTES_PER_PIXEL,
+  formatInfo,
+  type ResourceCounts,
+  ResourceTracker,
+  type Texture2D,
+  type TextureFormat,
+} from './resources.ts';
+
+export type ContextState = 'uninitialized' | 'ready' | 'cleaning' | 'destroyed' | 'lost';
+
+export interface GLContextOptions {
+  /** Frames a pooled buffer may stay idle before housekeeping frees it (default 60). */
+  maxIdleFrames?: number;
+  /** Run pool housekeeping every N frames (default 30). */
+  housekeepingInterval?: number;
+  /** Check glGetError after every render and throw GL_ERROR (default true). Off only for benchmarks. */
+  checkErrors?: boolean;
+  /** Render size limit in pixels per side; defaults to the GL's MAX_TEXTURE_SIZE. */
+  maxSize?: number;
+}
+
+export interface ContextInfo {
+  backend: string;
+  vendor: string;
+  renderer: string;
+  version: string;
+  glslVersion: string;
+  maxTextureSize: number;
+  maxTextureUnits: number;
+  maxViewportDims: [number, number];
+  floatTargets: TextureFormat | 'none';
+  extensions: string[];
+}
+
+export interface ContextStats extends ResourceCounts {
+  state: ContextState;
+  generation: number;
+  refCount: number;
+  frames: number;
+  pool: BufferPoolStats;
+  programs: number;
+}
+
+export interface ContextValidation {
+  ok: boolean;
+  state: ContextState;
+  generation: number;
+  refCount: number;
+  current: boolean;
+  lost: boolean;
+  glError: string | null;
+  problems: string[];
+}
+
+export interface CleanupOptions {
+  /** Invalidate held references and destroy anyway (always succeeds). */
+  force?: boolean;
+  /** With references held and no force: wait this long for them to be released before failing (default 0). */
+  waitMs?: number;
+}
+
+/** A reference handed out by acquireRef(); released once. */
+export interface ContextRef {
+  readonly context: GLContext;
+  /** False once released, or once a forced cleanup invalidated it. */
+  readonly valid: boolean;
+  release(): void;
+}
+
+let nextContextId = 1;
+
+export class GLContext {
+  readonly id = nextContextId++;
+  private stateValue: ContextState = 'uninitialized';
+  private backend: GLBackend | undefined;
+  private generationValue = 0;
+  private frameCount = 0;
+  private refs = new Set<RefImpl>();
+  private readonly tracker = new ResourceTracker();
+  private infoCache: ContextInfo | undefined;
+  private floatFormatCache: TextureFormat | 'none' | undefined;
+  private floatLinear = false;
+  private quadVao: WebGLVertexArrayObject | null = null;
+  private quadVbo: WebGLBuffer | null = null;
+  readonly options: Required<Omit<GLContextOptions, 'maxSize'>> & { maxSize: number | undefined };
+  readonly pool: BufferPool;
+  readonly programs: ProgramCache;
+
+  constructor(
+    private readonly factory: GLBackendFactory,
+    options: GLContextOptions = {},
+  ) {
+    this.options = {
+      maxIdleFrames: options.maxIdleFrames ?? 60,
+      housekeepingInterval: options.housekeepingInterval ?? 30,
+      checkErrors: options.checkErrors ?? true,
+      maxSize: options.maxSize,
+    };
+    this.pool = new BufferPool(this);
+    this.programs = new ProgramCache(this);
+  }
+
+  get state(): ContextState {
+    return this.stateValue;
+  }
+  /** Bumped each time a new native context is created; GL handles from older generations are dead. */
+  get generation(): number {
+    return this.generationValue;
+  }
+  get refCount(): number {
+    return this.refs.size;
+  }
+  get frames(): number {
+    return this.frameCount;
+  }
+
+  toString(): string {
+    return `GLContext#${this.id}(${this.stateValue})`;
+  }
+
+  /** Creates the native context. Idempotent when ready; recreates it when destroyed or lost. */
+  initialize(): this {
+    if (this.stateValue === 'ready') return this;
+    if (this.stateValue === 'cleaning') {
+      throw new ISFError('CONTEXT_STATE', `${this} cannot initialize while a cleanup is in progress`);
+    }
+    if (this.backend) this.dropBackend();
+    this.backend = this.factory();
+    this.generationValue += 1;
+    this.tracker.reset();
+    this.infoCache = undefined;
+    this.floatFormatCache = undefined;
+    this.stateValue = 'ready';
+    this.backend.makeCurrent();
+    this.resetState();
+    return this;
+  }
+
+  /**
+   * Destroys the native context and every GL object of this context. With references held it refuses
+   * (CONTEXT_REF_HELD), waits up to `waitMs` for them to be released, or with `force` invalidates them.
+   */
+  async cleanup(options: CleanupOptions = {}): Promise<void> {
+    if (this.stateValue === 'destroyed' || this.stateValue === 'uninitialized') {
+      this.stateValue = 'destroyed';
+      return;
+    }
+    if (this.stateValue === 'cleaning') {
+      throw new ISFError('CONTEXT_STATE', `${this}: cleanup() is already in progress`);
+    }
+    if (this.refs.size > 0 && !options.force) {
+      const waitMs = options.waitMs ?? 0;
+      const deadline = Date.now() + waitMs;
+      this.stateValue = 'cleaning';
+      while (this.refs.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      if (this.refs.size > 0) {
+        this.stateValue = this.backend?.isLost() ? 'lost' : 'ready';
+        throw new ISFError(
+          'CONTEXT_REF_HELD',
+          `${this}: cleanup refused: ${this.refs.size} reference(s) still held` +
+            (waitMs > 0 ? ` after waiting ${waitMs} ms` : ''),
+          { suggestion: 'release them (releaseRef/withRef), pass { waitMs }, or pass { force: true }' },
+        );
+      }
+    }
+    this.destroySync();
+  }
+
+  /** Synchronous forced cleanup: invalidates references and destroys the native context. Never throws. */
+  destroy(): void {
+    if (this.stateValue === 'destroyed' || this.stateValue === 'uninitialized') {
+      this.stateValue = 'destroyed';
+      return;
+    }
+    this.destroySync();
+  }
+
+  /** Forced cleanup followed by initialize(). Scenes rebuild their GL objects on their next render. */
+  reinitialize(): this {
+    if (this.stateValue === 'cleaning') {
+      throw new ISFError('CONTEXT_STATE', `${this} cannot reinitialize while a cleanup is in progress`);
+    }
+    this.destroy();
+    this.stateValue = 'uninitialized';
+    return this.initialize();
+  }
+
+  private destroySync(): void {
+    for (const ref of this.refs) ref.invalidate();
+    this.refs.clear();
+    if (this.backend && !this.backend.isLost() && this.stateValue !== 'lost') {
+      // GL objects are deleted while the context still counts as ready, so the normal paths can run.
+      this.stateValue = 'ready';
+      try {
+        this.backend.makeCurrent();
+        // Reverse creation order: programs, pool, quad.
+        this.programs.destroyAll(false);
+        this.pool.destroyAll(false);
+        this.deleteQuad();
+      } catch {
+        // The native context may have died under us; the handles die with it.
+      }
+    }
+    this.stateValue = 'cleaning';
+    this.dropBackend();
+    this.stateValue = 'destroyed';
+  }
+
+  /** Forgets the backend and every handle of its generation without calling GL (it may be gone). */
+  private dropBackend(): void {
+    this.programs.destroyAll(true);
+    this.pool.destroyAll(true);
+    this.quadVao = null;
+    this.quadVbo = null;
+    try {
+      this.backend?.destroy();
+    } catch {
+      // destroying an already-dead context is not an error worth surfacing
+    }
+    this.backend = undefined;
+    this.tracker.reset();
+  }
+
+  // --- references -------------------------------------------------------------------------------------------
+
+  acquireRef(): ContextRef {
+    this.assertUsable('acquireRef');
+    const ref = new RefImpl(this, (r) => this.refs.delete(r));
+    this.refs.add(ref);
+    return ref;
+  }
+
+  /** Releases one reference taken with acquireRef() (the oldest still held). Over-release is REF_UNDERFLOW. */
+  releaseRef(ref?: ContextRef): void {
+    if (ref) {
+      ref.release();
+      return;
+    }
+    const first = this.refs.values().next();
+    if (first.done) {
+      throw new ISFError('REF_UNDERFLOW', `${this}: releaseRef() called with no reference held`);
+    }
+    first.value.release();
+  }
+
+  /** Runs fn while holding a reference; always releases, even when fn throws or rejects. */
+  async withRef<T>(fn: (ctx: GLContext) => T | Promise<T>): Promise<T> {
+    const ref = this.acquireRef();
+    try {
+      return await fn(this);
+    } finally {
+      if (ref.valid) ref.release();
+    }
+  }
+
+  // --- use --------------------------------------------------------------------------------------------------
+
+  /** The GL object, made current, after checking the context can be used. */
+  use(operation: string): GL2 {
+    if (this.stateValue === 'uninitialized') this.initialize();
+    this.assertUsable(operation);
+    const backend = this.backend!;
+    if (backend.isLost()) {
+      this.stateValue = 'lost';
+      throw this.lostError(operation);
+    }
+    backend.makeCurrent();
+    return backend.gl;
+  }
+
+  /** initialize() if needed and make current. */
+  ensureCurrent(): this {
+    this.use('ensureCurrent');
+    return this;
+  }
+
+  private assertUsable(operation: string): void {
+    switch (this.stateValue) {
+      case 'ready':
+        return;
+      case 'lost':
+        throw this.lostError(operation);
+      case 'cleaning':
+        throw new ISFError(
+          'CONTEXT_STATE',
+          `${this}: cannot ${operation} while the context is being cleaned up`,
+        );
+      case 'destroyed':
+        throw new ISFError('CONTEXT_STATE', `${this}: cannot ${operation} after cleanup()`, {
+          suggestion: 'call initialize() or reinitialize() first',
+        });
+      case 'uninitialized':
+        throw new ISFError('CONTEXT_STATE', `${this}: cannot ${operation} before initialize()`);
+    }
+  }
+
+  private lostError(operation: string): ISFError {
+    return new ISFError('GL_CONTEXT_LOST', `${this}: the GL context was lost; cannot ${operation}`, {
+      suggestion: 'call reinitialize(): scenes rebuild their resources on their next render',
+    });
+  }
+
+  /** Emulates native context loss (tests): the next use() reports GL_CONTEXT_LOST. */
+  simulateLoss(): void {
+    if (!this.backend?.simulateLoss) {
+      throw new ISFError(
+        'GL_UNSUPPORTED',
+        `${this}: the ${this.backend?.kind ?? 'current'} backend cannot simulate loss`,
+      );
+    }
+    this.backend.simulateLoss();
+    this.stateValue = 'lost';
+  }
+
+  /** Reports a loss the platform noticed (browser webglcontextlost). */
+  markLost(): void {
+    if (this.stateValue === 'ready') this.stateValue = 'lost';
+  }
+
+  // --- checks and state -------------------------------------------------------------------------------------
+
+  /** Drains glGetError; throws GL_ERROR naming every error seen and the operation. */
+  checkErrors(operation: string): void {
+    const gl = this.use(operation);
+    const errors: string[] = [];
+    for (let i = 0; i < 16; i++) {
+      const e = gl.getError();
+      if (e === gl.NO_ERROR) break;
+      if (e === gl.CONTEXT_LOST_WEBGL) {
+        this.stateValue = 'lost';
+        throw this.lostError(operation);
+      }
+      errors.push(glErrorName(gl, e));
+    }
+    if (errors.length > 0) {
+      throw new ISFError('GL_ERROR', `${errors.join(', ')} during ${operation}`, { details: { errors } });
+    }
+  }
+
+  /** A detailed status, not a bare boolean. Never throws. */
+  validate(): ContextValidation {
+    const problems: string[] = [];
+    let glError: string | null = null;
+    const lost = this.stateValue === 'lost' || (this.backend?.isLost() ?? false);
+    let current = false;
+    if (this.stateValue !== 'ready') problems.push(`state is ${this.stateValue}`);
+    if (lost) problems.push('native context lost');
+    if (this.backend && !lost && this.stateValue === 'ready') {
+      try {
+        this.backend.makeCurrent();
+        current = true;
+        const gl = this.backend.gl;
+        const e = gl.getError();
+        if (e !== gl.NO_ERROR) {
+          glError = glErrorName(gl, e);
+          problems.push(`pending ${glError}`);
+        }
+      } catch (err) {
+        problems.push(`makeCurrent failed: ${(err as Error).message}`);
+      }
+    }
+    return {
+      ok: problems.length === 0,
+      state: this.stateValue,
+      generation: this.generationValue,
+      refCount: this.refs.size,
+      current,
+      lost,
+      glError,
+      problems,
+    };
+  }
+
+  /** Puts the GL state the renderer relies on back to defaults (no blending, nothing bound). */
+  resetState(): void {
+    const gl = this.use('resetState');
+    for (const cap of [gl.BLEND, gl.DEPTH_TEST, gl.SCISSOR_TEST, gl.CULL_FACE, gl.STENCIL_TEST, gl.DITHER]) {
+      gl.disable(cap);
+    }
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    gl.useProgram(null);
+    gl.bindVertexArray(null);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, null);
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+    gl.pixelStorei(gl.PACK_ALIGNMENT, 1);
+  }
+
+  info(): ContextInfo {
+    if (this.infoCache) return this.infoCache;
+    const gl = this.use('info');
+    const dims = gl.getParameter(gl.MAX_VIEWPORT_DIMS) as ArrayLike<number>;
+    this.infoCache = {
+      backend: this.backend!.kind,
+      vendor: String(gl.getParameter(gl.VENDOR)),
+      renderer: String(gl.getParameter(gl.RENDERER)),
+      version: String(gl.getParameter(gl.VERSION)),
+      glslVersion: String(gl.getParameter(gl.SHADING_LANGUAGE_VERSION)),
+      maxTextureSize: Number(gl.getParameter(gl.MAX_TEXTURE_SIZE)),
+      maxTextureUnits: Number(gl.getParameter(gl.MAX_TEXTURE_IMAGE_UNITS)),
+      maxViewportDims: [Number(dims[0]), Number(dims[1])],
+      floatTargets: this.floatFormat(),
+      extensions: gl.getSupportedExtensions() ?? [],
+    };
+    return this.infoCache;
+  }
+
+  /** Largest render/pass size per side: min(MAX_TEXTURE_SIZE, MAX_VIEWPORT_DIMS, options.maxSize). */
+  maxRenderSize(): number {
+    const i = this.info();
+    return Math.min(
+      i.maxTextureSize,
+      i.maxViewportDims[0],
+      i.maxViewportDims[1],
+      this.options.maxSize ?? Infinity,
+    );
+  }
+
+  /** The best float render-target format this GL offers: rgba32f, then rgba16f, else 'none'. */
+  floatFormat(): TextureFormat | 'none' {
+    if (this.floatFormatCache !== undefined) return this.floatFormatCache;
+    const gl = this.use('floatFormat');
+    this.floatLinear = !!gl.getExtension('OES_texture_float_linear');
+    if (gl.getExtension('EXT_color_buffer_float')) this.floatFormatCache = 'rgba32f';
+    else if (gl.getExtension('EXT_color_buffer_half_float')) this.floatFormatCache = 'rgba16f';
+    else this.floatFormatCache = 'none';
+    return this.floatFormatCache;
+  }
+
+  stats(): ContextStats {
+    return {
+      ...this.tracker.counts,
+      state: this.stateValue,
+      generation: this.generationValue,
+      refCount: this.refs.size,
+      frames: this.frameCount,
+      pool: this.pool.stats(),
+      programs: this.tracker.counts.programs,
+    };
+  }
+
+  /** Called by scenes after each rendered frame: advances the frame clock and runs periodic housekeeping. */
+  afterFrame(): void {
+    this.frameCount += 1;
+    if (this.frameCount % this.options.housekeepingInterval === 0) this.pool.housekeeping();
+  }
+
+  // --- GL object helpers (counted) --------------------------------------------------------------------------
+
+  get resources(): ResourceTracker {
+    return this.tracker;
+  }
+
+  createTexture(
+    width: number,
+    height: number,
+    format: TextureFormat,
+    data: ArrayBufferView | null = null,
+  ): Texture2D {
+    const gl = this.use('createTexture');
+    if (format !== 'rgba8') this.floatFormat();
+    const f = formatInfo(gl, format, this.floatLinear);
+    const handle = gl.createTexture();
+    if (!handle) throw new ISFError('GL_ERROR', `createTexture failed for ${width}x${height} ${format}`);
+    gl.bindTexture(gl.TEXTURE_2D, handle);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, f.filter);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, f.filter);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
+    // Float uploads (audio, float images) always come as FLOAT; RGBA16F accepts FLOAT data in WebGL2/GLES3.
+    const type = data instanceof Float32Array ? gl.FLOAT : f.type;
+    gl.texImage2D(gl.TEXTURE_2D, 0, f.internalFormat, width, height, 0, gl.RGBA, type, data);
+    gl.bindTexture(gl.TEXTURE_2D, null);
+    const bytes = width * height * BYTES_PER_PIXEL[format];
+    this.tracker.add('textures', bytes);
+    return { handle, width, height, format, bytes, generation: this.generationValue };
+  }
+
+  deleteTexture(tex: Texture2D): void {
+    // A handle from an older generation died with its native context: only forget it.
+    if (tex.generation !== this.generationValue || this.stateValue !== 'ready') return;
+    const gl = this.use('deleteTexture');
+    gl.deleteTexture(tex.handle);
+    this.tracker.remove('textures', tex.bytes);
+  }
+
+  /** Binds the shared full-screen quad (4-vertex triangle strip in clip space, attribute 0 = VERTEXDATA). */
+  bindQuad(): void {
+    const gl = this.use('bindQuad');
+    if (!this.quadVao) {
+      this.quadVao = gl.createVertexArray();
+      this.quadVbo = gl.createBuffer();
+      this.tracker.add('vertexArrays');
+      this.tracker.add('buffers');
+      gl.bindVertexArray(this.quadVao);
+      gl.bindBuffer(gl.ARRAY_BUFFER, this.quadVbo);
+      gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
+      gl.enableVertexAttribArray(0);
+      gl.vertexAttribPointer(0, 2, gl.FLOAT, false, 0, 0);
+      gl.bindBuffer(gl.ARRAY_BUFFER, null);
+      return;
+    }
+    gl.bindVertexArray(this.quadVao);
+  }
+
+  private deleteQuad(): void {
+    if (!this.quadVao || !this.backend) return;
+    const gl = this.backend.gl;
+    gl.deleteVertexArray(this.quadVao);
+    gl.deleteBuffer(this.quadVbo);
+    this.tracker.remove('vertexArrays');
+    this.tracker.remove('buffers');
+    this.quadVao = null;
+    this.quadVbo = null;
+  }
+}
+
+class RefImpl implements ContextRef {
+  private live = true;
+  constructor(
+    readonly context: GLContext,
+    private readonly onRelease: (r: RefImpl) => void,
+  ) {}
+  get valid(): boolean {
+    return this.live;
+  }
+  release(): void {
+    if (!this.live) {
+      throw new ISFError(
+        'REF_UNDERFLOW',
+        `${this.context}: this reference was already released or invalidated`,
+      );
+    }
+    this.live = false;
+    this.onRelease(this);
+  }
+  invalidate(): void {
+    this.live = false;
+  }
+}
+
+/** Create a context over any backend factory (node: createContext() in src/node; browser: src/browser). */
+export function createContextWith(factory: GLBackendFactory, options?: GLContextOptions): GLContext {
+  return new GLContext(factory, options);
+}

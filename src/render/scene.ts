@@ -1,0 +1,815 @@
+/**
+ * Scene: one ISF document plus its input values, rendered on a GLContext with VVISF's pass semantics
+ * (../shared/docs/isf-spec-notes.md §1.5, §2.7):
+ * - passes run in order with PASSINDEX = 0, 1, ...; each target is cleared to transparent before drawing;
+ * - temporary targets are fresh each frame; persistent ones survive frames, start transparent black and are
+ *   stretch-copied when their size changes;
+ * - a pass sees this frame's earlier passes; a persistent target read in its own pass gives last frame's pixels;
+ * - the last pass renders to the output, and the output also becomes its TARGET when it names one;
+ * - events are true for exactly one rendered frame.
+ *
+ * CPU-side truth (document, generated GLSL, values, images) lives here; GL objects are rebuilt lazily when the
+ * context's generation changes (reinitialize() or loss), and persistent buffers then restart transparent.
+ * Ownership: the scene owns its pass buffers (from the context's pool) and its input textures; it borrows
+ * the context.
+ */
+import { type AudioSamples, fftImage, waveformImage } from '../core/audio.ts';
+import type { ISFDocument, ISFInput, ISFPass } from '../core/document.ts';
+import { type Diagnostic, ISFError } from '../core/errors.ts';
+import { type CompiledExpression, compileExpression, evaluateSize } from '../core/expr/index.ts';
+import { type GeneratedShaders, type GLSLDialect, generateShaders } from '../core/glsl/index.ts';
+import { coerceInputValue, defaultInputValue, type InputValue } from '../core/values.ts';
+import type { GL2 } from '../gl/gl2.ts';
+import type { RenderBuffer } from './buffer-pool.ts';
+import type { GLContext } from './context.ts';
+import { Frame, flipRows, floatToBytes, type PassImage } from './frame.ts';
+import { checkRawImage, EMPTY_IMAGE, isRawImage, type RawImage } from './images.ts';
+import type { CompiledProgram } from './program-cache.ts';
+import type { Texture2D } from './resources.ts';
+
+/** What a platform provides a scene: decoding of image sources it cannot read itself. */
+export interface ScenePlatform {
+  /** Decode a file path, encoded buffer, or platform image object into raw RGBA. */
+  decodeImage(source: unknown, name: string): Promise<RawImage>;
+  /** Load an IMPORTED image of a document. */
+  loadImported(doc: ISFDocument, imported: ISFDocument['imported'][number]): Promise<RawImage>;
+}
+
+export interface SceneLimits {
+  /** Largest pass size per side; larger WIDTH/HEIGHT results are clamped (or refused with strictPassSizes). */
+  maxPassSize?: number;
+  /** Refuse (SIZE_OUT_OF_RANGE) instead of clamping pass sizes above maxPassSize. Default false (VVISF clamps). */
+  strictPassSizes?: boolean;
+  /** Total bytes of all pass targets of one frame (LIMIT_EXCEEDED above it). Default 4 GiB. */
+  maxFrameBytes?: number;
+  /** Most passes a document may have (LIMIT_EXCEEDED above it). Default 64. */
+  maxPasses?: number;
+}
+
+export interface SceneOptions {
+  platform?: ScenePlatform;
+  limits?: SceneLimits;
+  /** GLSL dialect; default es300 (see docs/glsl.md). */
+  dialect?: GLSLDialect;
+}
+
+export interface RenderOptions {
+  width: number;
+  height: number;
+  /** TIME in seconds (default 0). Host-supplied, so renders are deterministic. */
+  time?: number;
+  /** TIMEDELTA (default |time - previous time|, 0 on the first frame). */
+  timeDelta?: number;
+  /** FRAMEINDEX (default: the scene's own counter, 0 on the first frame). */
+  frameIndex?: number;
+  /** DATE source (default: now). */
+  date?: Date;
+  /** Names of pass targets to read back into the Frame (frame.pass(name)). */
+  readPasses?: string[];
+}
+
+export interface SequenceOptions {
+  fps?: number;
+  frames: number;
+  /** Start time in seconds (default 0). */
+  start?: number;
+}
+
+/** TIME/TIMEDELTA/FRAMEINDEX for frame k of a sequence: time = start + k / fps. */
+export function sequenceTiming(
+  k: number,
+  options: SequenceOptions,
+): Pick<RenderOptions, 'time' | 'timeDelta' | 'frameIndex'> {
+  const fps = options.fps ?? 30;
+  return { time: (options.start ?? 0) + k / fps, timeDelta: k === 0 ? 0 : 1 / fps, frameIndex: k };
+}
+
+interface PassPlan {
+  pass: ISFPass;
+  width: number;
+  height: number;
+  float: boolean;
+}
+
+interface FramePlan {
+  passes: PassPlan[];
+  extras: PassPlan[];
+}
+
+interface SamplerBinding {
+  texture: WebGLTexture | null;
+  width: number;
+  height: number;
+  flip: boolean;
+}
+
+interface ImageSlot {
+  image: RawImage;
+  texture: Texture2D | undefined;
+}
+
+const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 ** 3;
+
+let nextSceneId = 1;
+
+export class Scene {
+  readonly id = nextSceneId++;
+  private docValue: ISFDocument | undefined;
+  private shaders: GeneratedShaders | undefined;
+  private program: CompiledProgram | undefined;
+  private sizeExprs = new Map<ISFPass, { w?: CompiledExpression; h?: CompiledExpression }>();
+  private values = new Map<string, InputValue>();
+  private images = new Map<string, ImageSlot>();
+  private persistent = new Map<string, RenderBuffer>();
+  private emptyTexture: Texture2D | undefined;
+  private builtGeneration = -1;
+  private prevTime: number | undefined;
+  private frameCounter = 0;
+  private destroyed = false;
+  private readonly warningList: Diagnostic[] = [];
+
+  constructor(
+    readonly context: GLContext,
+    private readonly options: SceneOptions = {},
+  ) {
+    context.pool.onWarning ??= (message) => this.warn('W_FLOAT_FALLBACK', message);
+  }
+
+  toString(): string {
+    return `Scene#${this.id}${this.docValue ? ` (${this.docValue.name})` : ''}`;
+  }
+
+  get doc(): ISFDocument | undefined {
+    return this.docValue;
+  }
+
+  /** Parse-time and render-time warnings (float fallback, renamed identifiers...). */
+  get warnings(): readonly Diagnostic[] {
+    return [...(this.docValue?.warnings ?? []), ...(this.shaders?.warnings ?? []), ...this.warningList];
+  }
+
+  /** Frames rendered since useDoc(). */
+  get frameIndex(): number {
+    return this.frameCounter;
+  }
+
+  /**
+   * Loads a document: generates and compiles its program (served from the context's cache when the same
+   * source was compiled before), resets values to their defaults and loads IMPORTED images.
+   * Throws GLSL_COMPILE with the user's own file and line on compile errors; the scene keeps its previous
+   * document in that case.
+   */
+  async useDoc(doc: ISFDocument): Promise<this> {
+    this.useDocSync(doc);
+    if (doc.imported.length > 0) {
+      const platform = this.requirePlatform('load IMPORTED images');
+      for (const imp of doc.imported) {
+        if (imp.cube) continue; // cube imports: declared, left unbound (extension, not rendered yet)
+        const image = await platform.loadImported(doc, imp);
+        this.setImageData(imp.name, image);
+      }
+    }
+    return this;
+  }
+
+  /** useDoc() for documents without IMPORTED images (or when the caller sets them with setImage). */
+  useDocSync(doc: ISFDocument): this {
+    this.assertAlive('useDoc');
+    const limits = this.options.limits ?? {};
+    if (doc.passes.length > (limits.maxPasses ?? 64)) {
+      throw new ISFError(
+        'LIMIT_EXCEEDED',
+        `${doc.name} has ${doc.passes.length} passes; the limit is ${limits.maxPasses ?? 64}`,
+        { file: doc.path },
+      );
+    }
+    const { shaders, program } = this.compile(doc);
+    // Success: swap in the new document, drop everything of the old one.
+    this.releaseGL();
+    this.docValue = doc;
+    this.shaders = shaders;
+    this.program = program;
+    this.builtGeneration = this.context.generation;
+    this.sizeExprs.clear();
+    for (const pass of [...doc.passes, ...(doc.extraPersistentBuffers ?? [])]) {
+      this.sizeExprs.set(pass, {
+        w: pass.width !== undefined ? compileExpression(pass.width) : undefined,
+        h: pass.height !== undefined ? compileExpression(pass.height) : undefined,
+      });
+    }
+    this.values.clear();
+    for (const input of doc.inputs) {
+      const v = defaultInputValue(input);
+      if (v !== undefined) this.values.set(input.name, v);
+    }
+    this.images.clear();
+    this.prevTime = undefined;
+    this.frameCounter = 0;
+    this.warningList.length = 0;
+    return this;
+  }
+
+  /**
+   * Generates and compiles. Many real shaders were written for desktop GL, which converts int to float
+   * implicitly (`x > 1` with a float x); GLSL ES 3.00 refuses that. When an es300 program fails to compile,
+   * retry it as es310 with GL_EXT_shader_implicit_conversions (Mesa, NVIDIA offer it; WebGL2 does not) and
+   * warn (W_DIALECT) that it will not compile in a browser.
+   */
+  private compile(doc: ISFDocument): { shaders: GeneratedShaders; program: CompiledProgram } {
+    const shaders = generateShaders(
+      doc,
+      this.options.dialect ? { dialect: this.options.dialect } : undefined,
+    );
+    const files = { fragment: doc.path, vertex: doc.vertexPath };
+    try {
+      return { shaders, program: this.context.programs.acquire(shaders, files) };
+    } catch (e) {
+      const retry = e instanceof ISFError && e.code === 'GLSL_COMPILE' && shaders.dialect === 'es300';
+      if (!retry || !(e instanceof ISFError)) throw e;
+      const fallback = generateShaders(doc, { dialect: 'es310' });
+      let program: CompiledProgram;
+      try {
+        program = this.context.programs.acquire(fallback, files);
+      } catch {
+        throw e; // the strict ES 3.00 error is the one that explains the problem
+      }
+      fallback.warnings.push({
+        severity: 'warning',
+        code: 'W_DIALECT',
+        message: `compiled with implicit int/float conversions (GLSL ES 3.10 + GL_EXT_shader_implicit_conversions); under strict GLSL ES 3.00 (WebGL2) it fails: ${e.message}`,
+        file: e.file,
+        line: e.line,
+      });
+      return { shaders: fallback, program };
+    }
+  }
+
+  private requireDoc(operation: string): ISFDocument {
+    this.assertAlive(operation);
+    if (!this.docValue) {
+      throw new ISFError('NO_DOCUMENT', `${this}: cannot ${operation}: no document loaded`, {
+        suggestion: 'call scene.useDoc(doc) first',
+      });
+    }
+    return this.docValue;
+  }
+
+  private requirePlatform(operation: string): ScenePlatform {
+    if (!this.options.platform) {
+      throw new ISFError('GL_UNSUPPORTED', `${this}: cannot ${operation} without a platform (image decoder)`);
+    }
+    return this.options.platform;
+  }
+
+  private input(name: string, operation: string): ISFInput {
+    const doc = this.requireDoc(operation);
+    const input = doc.inputs.find((i) => i.name === name);
+    if (!input) {
+      const names = doc.inputs.map((i) => `${i.name} (${i.type})`).join(', ') || 'none';
+      throw new ISFError(
+        'INPUT_UNKNOWN',
+        `${doc.name} has no input named "${name}"; its inputs are: ${names}`,
+      );
+    }
+    return input;
+  }
+
+  // --- values -----------------------------------------------------------------------------------------------
+
+  /** Sets a scalar input with type-aware coercion (see coerceInputValue). Events fire for the next frame. */
+  setValue(name: string, value: unknown): this {
+    const input = this.input(name, 'setValue');
+    this.values.set(name, coerceInputValue(input, value));
+    return this;
+  }
+
+  /** Sets several inputs; validates all first so a bad one leaves every value unchanged. */
+  setValues(values: Record<string, unknown>): this {
+    const coerced: [string, InputValue][] = [];
+    for (const [name, value] of Object.entries(values)) {
+      coerced.push([name, coerceInputValue(this.input(name, 'setValues'), value)]);
+    }
+    for (const [name, v] of coerced) this.values.set(name, v);
+    return this;
+  }
+
+  getValue(name: string): InputValue | RawImage | undefined {
+    const input = this.input(name, 'getValue');
+    if (
+      input.type === 'image' ||
+      input.type === 'audio' ||
+      input.type === 'audioFFT' ||
+      input.type === 'cube'
+    ) {
+      return this.images.get(name)?.image;
+    }
+    return this.values.get(name);
+  }
+
+  /** Fires an event input: true for exactly the next rendered frame. */
+  fireEvent(name: string): this {
+    const input = this.input(name, 'fireEvent');
+    if (input.type !== 'event') {
+      throw new ISFError('INPUT_VALUE', `Input "${name}" is of type ${input.type}, not event`);
+    }
+    this.values.set(name, true);
+    return this;
+  }
+
+  // --- images -----------------------------------------------------------------------------------------------
+
+  /** Sets an image (or audio-as-image) input from raw RGBA pixels. Synchronous. */
+  setImageData(name: string, image: RawImage): this {
+    const doc = this.requireDoc('setImage');
+    const isImport = doc.imported.some((i) => i.name === name);
+    if (!isImport) {
+      const input = this.input(name, 'setImage');
+      if (input.type !== 'image' && input.type !== 'audio' && input.type !== 'audioFFT') {
+        throw new ISFError(
+          'INPUT_VALUE',
+          `Input "${name}" is of type ${input.type}; only image inputs take images`,
+        );
+      }
+    }
+    checkRawImage(name, image, this.context.maxRenderSize());
+    const old = this.images.get(name);
+    if (old?.texture) this.context.deleteTexture(old.texture);
+    this.images.set(name, { image, texture: undefined });
+    return this;
+  }
+
+  /** Sets an image input from raw RGBA, or anything the platform decodes (a path, PNG/JPEG/TIFF/WebP bytes). */
+  async setImage(name: string, source: unknown): Promise<this> {
+    if (isRawImage(source)) return this.setImageData(name, source);
+    this.input(name, 'setImage');
+    const image = await this.requirePlatform('decode images').decodeImage(source, name);
+    return this.setImageData(name, image);
+  }
+
+  /**
+   * Sets an audio or audioFFT input from samples: the waveform (values centred on 0.5) or FFT magnitudes
+   * become a float image, MAX columns wide (or the native count), one row per channel.
+   */
+  setAudio(name: string, audio: AudioSamples): this {
+    const input = this.input(name, 'setAudio');
+    if (input.type !== 'audio' && input.type !== 'audioFFT') {
+      throw new ISFError(
+        'INPUT_VALUE',
+        `Input "${name}" is of type ${input.type}; only audio/audioFFT inputs take audio`,
+      );
+    }
+    const image = input.type === 'audio' ? waveformImage(audio, input.max) : fftImage(audio, input.max);
+    return this.setImageData(name, image);
+  }
+
+  /** Unsets an image input (it then samples transparent black). */
+  clearImage(name: string): this {
+    this.input(name, 'clearImage');
+    const old = this.images.get(name);
+    if (old?.texture) this.context.deleteTexture(old.texture);
+    this.images.delete(name);
+    return this;
+  }
+
+  // --- rendering --------------------------------------------------------------------------------------------
+
+  /** Renders one frame and reads it back. */
+  render(options: RenderOptions): Frame {
+    const t0 = performance.now();
+    const doc = this.requireDoc('render');
+    const { width, height } = options;
+    const maxSize = this.context.maxRenderSize();
+    checkRenderSize(width, height, maxSize);
+    const gl = this.context.use('render');
+    if (this.builtGeneration !== this.context.generation) this.rebuild();
+
+    const time = options.time ?? 0;
+    checkFinite('time', time);
+    const timeDelta = options.timeDelta ?? (this.prevTime === undefined ? 0 : Math.abs(time - this.prevTime));
+    checkFinite('timeDelta', timeDelta);
+    const frameIndex = options.frameIndex ?? this.frameCounter;
+    if (!Number.isInteger(frameIndex)) {
+      throw new ISFError('BAD_ARGUMENT', `Expected an integer frameIndex but received ${frameIndex}`);
+    }
+    const frame = this.planPasses(doc, width, height, maxSize);
+    const plans = frame.passes;
+
+    const temps = new Map<string, RenderBuffer>();
+    const written = new Set<string>();
+    let output: RenderBuffer | undefined;
+    let pending: RenderBuffer | undefined; // checked out but not yet owned by a target/output
+    try {
+      this.preparePersistent(gl, [...plans, ...frame.extras]);
+      const program = this.program!;
+      gl.useProgram(program.program);
+      this.context.bindQuad();
+      this.setFrameUniforms(gl, program, time, timeDelta, frameIndex, options.date ?? new Date());
+      for (let i = 0; i < plans.length; i++) {
+        const plan = plans[i]!;
+        const last = i === plans.length - 1;
+        const dest = this.context.pool.createBuffer({
+          width: plan.width,
+          height: plan.height,
+          float: plan.float,
+        });
+        pending = dest;
+        gl.bindFramebuffer(gl.FRAMEBUFFER, dest.framebuffer);
+        gl.viewport(0, 0, plan.width, plan.height);
+        gl.clearColor(0, 0, 0, 0);
+        gl.clear(gl.COLOR_BUFFER_BIT);
+        gl.uniform1i(program.location('PASSINDEX'), i);
+        gl.uniform2f(program.location('RENDERSIZE'), plan.width, plan.height);
+        this.bindSamplers(gl, program, temps, written);
+        gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+        const target = plan.pass.target;
+        if (target) {
+          written.add(target);
+          if (plan.pass.persistent) {
+            this.persistent.get(target)?.release();
+            this.persistent.set(target, last ? dest.retain() : dest);
+          } else {
+            temps.get(target)?.release();
+            temps.set(target, last ? dest.retain() : dest);
+          }
+        } else if (!last) {
+          dest.release(); // an untargeted non-last pass renders into a throwaway texture, as VVISF does
+        }
+        if (last) output = dest;
+        pending = undefined;
+      }
+      const result = this.readBack(gl, output!, options, temps, { time, timeDelta, frameIndex, t0 });
+      if (this.context.options.checkErrors) this.context.checkErrors(`rendering ${doc.name}`);
+      return result;
+    } finally {
+      pending?.release();
+      output?.release();
+      for (const b of temps.values()) b.release();
+      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+      this.afterFrame(time);
+    }
+  }
+
+  /** Renders `frames` frames at time start + k/fps, yielding each. */
+  *renderSequence(
+    options: SequenceOptions & Omit<RenderOptions, 'time' | 'timeDelta' | 'frameIndex'>,
+  ): Generator<Frame> {
+    for (let k = 0; k < options.frames; k++) yield this.render({ ...options, ...sequenceTiming(k, options) });
+  }
+
+  private afterFrame(time: number): void {
+    const doc = this.docValue;
+    if (doc) for (const input of doc.inputs) if (input.type === 'event') this.values.set(input.name, false);
+    this.prevTime = time;
+    this.frameCounter += 1;
+    this.context.afterFrame();
+  }
+
+  /** Evaluates every pass size for this frame, before any GL work, and checks the limits. */
+  private planPasses(doc: ISFDocument, width: number, height: number, maxSize: number): FramePlan {
+    const limits = this.options.limits ?? {};
+    const maxPass = Math.min(maxSize, limits.maxPassSize ?? Infinity);
+    const vars: Record<string, number> = { WIDTH: width, HEIGHT: height };
+    for (const input of doc.inputs) {
+      const v = this.values.get(input.name);
+      if (typeof v === 'number') vars[input.name] = v;
+      else if (typeof v === 'boolean') vars[input.name] = v ? 1 : 0;
+    }
+    let bytes = 0;
+    const floatBytes = this.context.pool.formatFor(true) === 'rgba32f' ? 16 : 8;
+    const plan = (pass: ISFPass): PassPlan => {
+      const exprs = this.sizeExprs.get(pass) ?? {};
+      const w = this.passSide(doc, pass, 'WIDTH', exprs.w, vars, width, maxPass, limits);
+      const h = this.passSide(doc, pass, 'HEIGHT', exprs.h, vars, height, maxPass, limits);
+      bytes += w * h * (pass.float ? floatBytes : 4);
+      return { pass, width: w, height: h, float: pass.float };
+    };
+    // v1 persistent buffers no pass targets are declared and sized but never drawn.
+    const result = { passes: doc.passes.map(plan), extras: (doc.extraPersistentBuffers ?? []).map(plan) };
+    const maxBytes = limits.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    if (bytes > maxBytes) {
+      throw new ISFError(
+        'LIMIT_EXCEEDED',
+        `${doc.name} would need ${formatBytes(bytes)} of pass targets for a ${width}x${height} frame; the limit is ${formatBytes(maxBytes)}`,
+        { file: doc.path },
+      );
+    }
+    return result;
+  }
+
+  private passSide(
+    doc: ISFDocument,
+    pass: ISFPass,
+    axis: 'WIDTH' | 'HEIGHT',
+    expr: CompiledExpression | undefined,
+    vars: Record<string, number>,
+    fallback: number,
+    maxPass: number,
+    limits: SceneLimits,
+  ): number {
+    const { value } = evaluateSize(expr, vars, fallback);
+    if (value <= maxPass) return Math.max(1, value);
+    if (limits.strictPassSizes) {
+      throw new ISFError(
+        'SIZE_OUT_OF_RANGE',
+        `${axis} of pass "${pass.target ?? ''}" in ${doc.name} evaluates to ${value} (${axis === 'WIDTH' ? pass.width : pass.height}); the largest allowed is ${maxPass}`,
+        { file: doc.path },
+      );
+    }
+    return maxPass;
+  }
+
+  /** Creates missing persistent buffers (cleared) and stretch-copies resized ones, as VVISF does. */
+  private preparePersistent(gl: GL2, plans: PassPlan[]): void {
+    for (const plan of plans) {
+      const name = plan.pass.target;
+      if (!name || !plan.pass.persistent) continue;
+      const old = this.persistent.get(name);
+      if (old && !old.destroyed && old.width === plan.width && old.height === plan.height) continue;
+      const fresh = this.context.pool.createBuffer({
+        width: plan.width,
+        height: plan.height,
+        float: plan.float,
+      });
+      gl.bindFramebuffer(gl.FRAMEBUFFER, fresh.framebuffer);
+      gl.viewport(0, 0, plan.width, plan.height);
+      gl.clearColor(0, 0, 0, 0);
+      gl.clear(gl.COLOR_BUFFER_BIT);
+      if (old && !old.destroyed) {
+        gl.bindFramebuffer(gl.READ_FRAMEBUFFER, old.framebuffer);
+        gl.bindFramebuffer(gl.DRAW_FRAMEBUFFER, fresh.framebuffer);
+        const filter = old.format === 'rgba32f' ? gl.NEAREST : gl.LINEAR;
+        gl.blitFramebuffer(
+          0,
+          0,
+          old.width,
+          old.height,
+          0,
+          0,
+          plan.width,
+          plan.height,
+          gl.COLOR_BUFFER_BIT,
+          filter,
+        );
+        gl.bindFramebuffer(gl.READ_FRAMEBUFFER, null);
+        gl.bindFramebuffer(gl.DRAW_FRAMEBUFFER, null);
+      }
+      old?.release();
+      this.persistent.set(name, fresh);
+    }
+  }
+
+  private setFrameUniforms(
+    gl: GL2,
+    program: CompiledProgram,
+    time: number,
+    timeDelta: number,
+    frameIndex: number,
+    date: Date,
+  ): void {
+    gl.uniform1f(program.location('TIME'), time);
+    gl.uniform1f(program.location('TIMEDELTA'), timeDelta);
+    gl.uniform1i(program.location('FRAMEINDEX'), frameIndex);
+    const seconds = date.getHours() * 3600 + date.getMinutes() * 60 + date.getSeconds();
+    gl.uniform4f(program.location('DATE'), date.getFullYear(), date.getMonth() + 1, date.getDate(), seconds);
+    const renamed = this.shaders!.renamed;
+    for (const input of this.docValue!.inputs) {
+      const v = this.values.get(input.name);
+      // Inputs named like an ES 3.00 built-in (e.g. "inverse") are declared under their new name.
+      const uniform = renamed.find((r) => r.from === input.name)?.to ?? input.name;
+      const loc = program.location(uniform);
+      switch (input.type) {
+        case 'event':
+        case 'bool':
+          gl.uniform1i(loc, v ? 1 : 0);
+          break;
+        case 'long':
+          gl.uniform1i(loc, v as number);
+          break;
+        case 'float':
+          gl.uniform1f(loc, v as number);
+          break;
+        case 'point2D': {
+          const p = v as [number, number];
+          gl.uniform2f(loc, p[0], p[1]);
+          break;
+        }
+        case 'color': {
+          const c = v as [number, number, number, number];
+          gl.uniform4f(loc, c[0], c[1], c[2], c[3]);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+
+  /** Binds every sampler the shader declares to its own texture unit, with its rect/size/flip uniforms. */
+  private bindSamplers(
+    gl: GL2,
+    program: CompiledProgram,
+    temps: Map<string, RenderBuffer>,
+    written: Set<string>,
+  ): void {
+    const samplers = this.shaders!.samplers;
+    for (let unit = 0; unit < samplers.length; unit++) {
+      const s = samplers[unit]!;
+      const u = s.uniform; // the declared name (differs from s.name when renamed away from a built-in)
+      gl.activeTexture(gl.TEXTURE0 + unit);
+      gl.uniform1i(program.location(u), unit);
+      if (s.kind === 'cube') {
+        gl.bindTexture(gl.TEXTURE_CUBE_MAP, null);
+        gl.uniform2f(program.location(`_${u}_imgSize`), 1, 1);
+        continue;
+      }
+      const b = this.samplerBinding(s.name, s.source, temps, written);
+      gl.bindTexture(gl.TEXTURE_2D, b.texture);
+      gl.uniform4f(program.location(`_${u}_imgRect`), 0, 0, 1, 1);
+      gl.uniform2f(program.location(`_${u}_imgSize`), b.width, b.height);
+      gl.uniform1i(program.location(`_${u}_flip`), b.flip ? 1 : 0);
+    }
+    gl.activeTexture(gl.TEXTURE0);
+  }
+
+  private samplerBinding(
+    name: string,
+    source: 'input' | 'imported' | 'target',
+    temps: Map<string, RenderBuffer>,
+    written: Set<string>,
+  ): SamplerBinding {
+    if (source === 'target') {
+      const buffer = this.persistent.get(name) ?? (written.has(name) ? temps.get(name) : undefined);
+      if (buffer)
+        return { texture: buffer.texture.handle, width: buffer.width, height: buffer.height, flip: false };
+      // A temp target read before it is written this frame: VVISF samples an uncleared texture; we give
+      // transparent black so the result is deterministic.
+      return this.emptyBinding();
+    }
+    const slot = this.images.get(name);
+    if (!slot) return this.emptyBinding();
+    if (!slot.texture || slot.texture.generation !== this.context.generation) {
+      const { image } = slot;
+      const data = image.data instanceof Uint8ClampedArray ? new Uint8Array(image.data.buffer) : image.data;
+      slot.texture = this.context.createTexture(
+        image.width,
+        image.height,
+        image.data instanceof Float32Array ? this.floatImageFormat() : 'rgba8',
+        data,
+      );
+    }
+    // Images are uploaded top row first, so _flip tells the IMG_* helpers to turn them upright (VVISF protocol).
+    return { texture: slot.texture.handle, width: slot.image.width, height: slot.image.height, flip: true };
+  }
+
+  private floatImageFormat(): 'rgba16f' | 'rgba32f' {
+    // RGBA16F is always filterable in WebGL2/GLES3; RGBA32F only with OES_texture_float_linear.
+    return 'rgba16f';
+  }
+
+  private emptyBinding(): SamplerBinding {
+    if (!this.emptyTexture || this.emptyTexture.generation !== this.context.generation) {
+      this.emptyTexture = this.context.createTexture(1, 1, 'rgba8', EMPTY_IMAGE.data as Uint8Array);
+    }
+    return { texture: this.emptyTexture.handle, width: 1, height: 1, flip: false };
+  }
+
+  private readBack(
+    gl: GL2,
+    output: RenderBuffer,
+    options: RenderOptions,
+    temps: Map<string, RenderBuffer>,
+    timing: { time: number; timeDelta: number; frameIndex: number; t0: number },
+  ): Frame {
+    const { pixels, floatPixels } = readBuffer(gl, output);
+    const passes = new Map<string, PassImage>();
+    for (const name of options.readPasses ?? []) {
+      const buffer = this.persistent.get(name) ?? temps.get(name);
+      if (!buffer) {
+        const targets = this.docValue!.passes.map((p) => p.target).filter(Boolean);
+        throw new ISFError(
+          'BAD_ARGUMENT',
+          `readPasses: "${name}" is not a pass target of ${this.docValue!.name} (targets: ${targets.join(', ') || 'none'})`,
+        );
+      }
+      const img = readBuffer(gl, buffer);
+      passes.set(name, { name, width: buffer.width, height: buffer.height, ...img });
+    }
+    return new Frame(
+      output.width,
+      output.height,
+      pixels,
+      floatPixels,
+      {
+        time: timing.time,
+        timeDelta: timing.timeDelta,
+        frameIndex: timing.frameIndex,
+        renderMs: performance.now() - timing.t0,
+      },
+      passes,
+    );
+  }
+
+  // --- lifecycle --------------------------------------------------------------------------------------------
+
+  /** After reinitialize()/loss: every handle is dead; recompile and restart persistent buffers. */
+  private rebuild(): void {
+    const doc = this.docValue!;
+    this.persistent.clear(); // their buffers died with the old context (the pool already forgot them)
+    this.emptyTexture = undefined;
+    for (const slot of this.images.values()) slot.texture = undefined;
+    this.program = this.context.programs.acquire(this.shaders!, {
+      fragment: doc.path,
+      vertex: doc.vertexPath,
+    });
+    // (this.shaders already holds the dialect that compiled, fallback included)
+    this.builtGeneration = this.context.generation;
+  }
+
+  /** Returns buffers to the pool and frees input textures; the scene stays usable (next render rebuilds). */
+  cleanup(): void {
+    this.releaseGL();
+    this.builtGeneration = -1;
+  }
+
+  /** cleanup() and make the scene unusable (RESOURCE_DESTROYED afterwards). Idempotent. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.releaseGL();
+    this.docValue = undefined;
+    this.destroyed = true;
+  }
+
+  private releaseGL(): void {
+    const current = this.builtGeneration === this.context.generation && this.context.state === 'ready';
+    for (const b of this.persistent.values()) b.release();
+    this.persistent.clear();
+    for (const slot of this.images.values()) {
+      if (slot.texture && current) this.context.deleteTexture(slot.texture);
+      slot.texture = undefined;
+    }
+    if (this.emptyTexture && current) this.context.deleteTexture(this.emptyTexture);
+    this.emptyTexture = undefined;
+    if (this.program && current) this.context.programs.release(this.program);
+    this.program = undefined;
+  }
+
+  private assertAlive(operation: string): void {
+    if (this.destroyed) {
+      throw new ISFError('RESOURCE_DESTROYED', `Scene#${this.id}: cannot ${operation} after destroy()`);
+    }
+  }
+
+  private warn(code: Diagnostic['code'], message: string): void {
+    this.warningList.push({ severity: 'warning', code, message, file: this.docValue?.path });
+  }
+}
+
+function readBuffer(
+  gl: GL2,
+  buffer: RenderBuffer,
+): { pixels: Uint8Array; floatPixels: Float32Array | undefined } {
+  const { width, height } = buffer;
+  gl.bindFramebuffer(gl.FRAMEBUFFER, buffer.framebuffer);
+  if (buffer.format === 'rgba8') {
+    const pixels = new Uint8Array(width * height * 4);
+    gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
+    return { pixels: flipRows(pixels, width, height), floatPixels: undefined };
+  }
+  // Float targets can only be read as FLOAT in GLES3; the 8-bit view is converted the way GL would.
+  const floatPixels = new Float32Array(width * height * 4);
+  gl.readPixels(0, 0, width, height, gl.RGBA, gl.FLOAT, floatPixels);
+  flipRows(floatPixels, width, height);
+  return { pixels: floatToBytes(floatPixels), floatPixels };
+}
+
+export function checkRenderSize(width: unknown, height: unknown, maxSize: number): void {
+  for (const [name, v] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+      throw new ISFError(
+        'SIZE_OUT_OF_RANGE',
+        `Expected a positive integer render ${name} but received ${typeof v === 'number' ? v : `${String(v)} of type ${typeof v}`}`,
+      );
+    }
+    if (v > maxSize) {
+      throw new ISFError(
+        'SIZE_OUT_OF_RANGE',
+        `Render ${name} ${v} is larger than this context's maximum of ${maxSize}`,
+        { suggestion: `use a size up to ${maxSize}x${maxSize} (render larger images in tiles)` },
+      );
+    }
+  }
+}
+
+function checkFinite(name: string, v: number): void {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new ISFError('BAD_ARGUMENT', `Expected a finite number for ${name} but received ${v}`);
+  }
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GiB`;
+  return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+}
