@@ -24,6 +24,7 @@ export const EXIT = {
 } as const;
 
 export function exitCodeFor(code: ISFErrorCode): number {
+  if (code === 'ISF_FILE_NOT_FOUND') return EXIT.IO;
   if (code.startsWith('ISF_') || code.startsWith('GLSL_')) return EXIT.SHADER;
   switch (code) {
     case 'IO_ERROR':

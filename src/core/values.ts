@@ -121,8 +121,8 @@ export function parseInputValueText(input: ISFInput, text: string): InputValue {
       if (/^(false|no|off|0)$/i.test(t)) return false;
       throw fail(input, 'true/false (or 1/0)', text);
     case 'long':
-      if (input.labels?.includes(t)) return coerceInputValue(input, t);
-      return coerceInputValue(input, t === '' ? Number.NaN : Number(t));
+      // A number, else a label (the error then lists the labels, or says an integer was expected).
+      return coerceInputValue(input, t !== '' && Number.isFinite(Number(t)) ? Number(t) : t);
     case 'float':
       return coerceInputValue(input, t === '' ? Number.NaN : Number(t));
     case 'point2D':

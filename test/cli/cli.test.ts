@@ -1,0 +1,372 @@
+/**
+ * End-to-end tests of the `isf` command through child processes: what a user or a tool sees (files, exit
+ * codes, messages, JSON).
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import sharp from 'sharp';
+import { FILES_DIR, REPO, testShader } from '../helpers.ts';
+
+const BIN = join(REPO, 'bin', 'isf.js');
+const work = mkdtempSync(join(tmpdir(), 'isf-cli-'));
+const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
+
+function isf(...args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: work, timeout: 120_000 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function write(name: string, text: string): string {
+  const p = join(work, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const GRADIENT = write(
+  'gradient.fs',
+  `/*{ "ISFVSN": "2", "INPUTS": [
+  { "NAME": "tint", "TYPE": "color", "DEFAULT": [1, 1, 1, 1] },
+  { "NAME": "center", "TYPE": "point2D", "DEFAULT": [0.5, 0.5] },
+  { "NAME": "mode", "TYPE": "long", "VALUES": [0, 1], "LABELS": ["Plain", "Timed"], "DEFAULT": 0 },
+  { "NAME": "flag", "TYPE": "bool", "DEFAULT": false }
+] }*/
+void main() {
+  float t = mode == 1 ? fract(TIME) : 0.0;
+  gl_FragColor = vec4(isf_FragNormCoord.x * tint.r, t, flag ? 1.0 : 0.0, 1.0);
+}
+`,
+);
+
+const BROKEN_GLSL = write(
+  'broken.fs',
+  `/*{
+  "ISFVSN": "2",
+  "INPUTS": []
+}*/
+void main() {
+  vec4 c = vec4(1.0);
+  gl_FragColor = c + undefinedThing;
+}
+`,
+);
+
+async function pixels(file: string): Promise<{ width: number; height: number; data: Buffer }> {
+  const { data, info } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data };
+}
+
+test('validate: valid files exit 0; --json gives file/ok/kind/errors/warnings', () => {
+  const r = isf('validate', '--json', testShader('Test-Float'), GRADIENT);
+  assert.equal(r.status, 0, r.stderr);
+  const reports = JSON.parse(r.stdout);
+  assert.equal(reports.length, 2);
+  assert.deepEqual(Object.keys(reports[0]).sort(), ['errors', 'file', 'kind', 'ok', 'warnings']);
+  assert.equal(reports[0].kind, 'filter');
+  assert.equal(reports[1].kind, 'generator');
+});
+
+test('validate: a broken document exits 3 with its code and the line in the .fs', () => {
+  const bad = write('bad-json.fs', '/*{\n  "ISFVSN": "2",\n  "INPUTS": [,]\n}*/\nvoid main(){}\n');
+  const r = isf('validate', '--json', bad);
+  assert.equal(r.status, 3);
+  const [report] = JSON.parse(r.stdout);
+  assert.equal(report.ok, false);
+  assert.equal(report.errors[0].code, 'ISF_JSON_SYNTAX');
+  assert.equal(report.errors[0].line, 3);
+  const human = isf('validate', bad);
+  assert.equal(human.status, 3);
+  assert.match(human.stdout, /FAIL .*bad-json\.fs/);
+  assert.match(human.stdout, /ISF_JSON_SYNTAX .*bad-json\.fs:3:/);
+});
+
+test('validate --compile reports GLSL errors at the user’s own line', () => {
+  const r = isf('validate', '--compile', '--json', BROKEN_GLSL, GRADIENT);
+  assert.equal(r.status, 3, r.stderr);
+  const [broken, good] = JSON.parse(r.stdout);
+  assert.equal(good.ok, true);
+  assert.equal(broken.ok, false);
+  assert.equal(broken.errors[0].code, 'GLSL_COMPILE');
+  assert.equal(broken.errors[0].line, 7, JSON.stringify(broken.errors[0]));
+  assert.match(broken.errors[0].message, /undefinedThing/);
+});
+
+test('validate: folders are searched recursively', () => {
+  const dir = join(work, 'folder');
+  mkdirSync(join(dir, 'sub'), { recursive: true });
+  writeFileSync(join(dir, 'a.fs'), readFileSync(GRADIENT));
+  writeFileSync(
+    join(dir, 'sub', 'b.fs'),
+    '/*{ "INPUTS": [ { "NAME": "x", "TYPE": "nope" } ] }*/\nvoid main(){}\n',
+  );
+  const r = isf('validate', '--json', dir);
+  assert.equal(r.status, 3);
+  const reports = JSON.parse(r.stdout);
+  assert.equal(reports.length, 2);
+  assert.equal(reports[1].errors[0].code, 'ISF_INPUT_TYPE');
+});
+
+test('info --json: normalised metadata', () => {
+  const r = isf('info', '--json', testShader('Test-Long'));
+  assert.equal(r.status, 0, r.stderr);
+  const info = JSON.parse(r.stdout);
+  assert.equal(info.kind, 'filter');
+  assert.equal(info.isfVersion, 2);
+  const long = info.inputs.find((i: { type: string }) => i.type === 'long');
+  assert.ok(Array.isArray(long.values) && Array.isArray(long.labels));
+  assert.equal(info.passes.length, 1);
+});
+
+test('render: one PNG of the requested size; --set parses by type', async () => {
+  const out = join(work, 'one.png');
+  const r = isf(
+    'render',
+    GRADIENT,
+    '-o',
+    out,
+    '--size',
+    '64x32',
+    '--set',
+    'tint=#ff0000',
+    '--set',
+    'flag=true',
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const img = await pixels(out);
+  assert.equal(img.width, 64);
+  assert.equal(img.height, 32);
+  const right = (10 * 64 + 63) * 4;
+  assert.ok(img.data[right]! > 240, 'red ramp reaches the right edge');
+  assert.equal(img.data[right + 2], 255, 'flag=true sets blue');
+});
+
+test('render: unknown input and bad values exit 2 and list the valid inputs', () => {
+  const unknown = isf('render', GRADIENT, '-o', join(work, 'x.png'), '--size', '8x8', '--set', 'nope=1');
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /no input named "nope".*tint \(color\).*center \(point2D\)/);
+  const badColor = isf('render', GRADIENT, '-o', join(work, 'x.png'), '--size', '8x8', '--set', 'tint=1,2');
+  assert.equal(badColor.status, 2);
+  assert.match(badColor.stderr, /color input "tint"/);
+  const badLabel = isf('render', GRADIENT, '-o', join(work, 'x.png'), '--size', '8x8', '--set', 'mode=Loud');
+  assert.equal(badLabel.status, 2);
+  assert.match(badLabel.stderr, /"Plain", "Timed"/);
+  const badSize = isf('render', GRADIENT, '-o', join(work, 'x.png'), '--size', '0x8');
+  assert.equal(badSize.status, 2);
+  const missing = isf('render', join(work, 'missing.fs'), '-o', join(work, 'x.png'));
+  assert.equal(missing.status, 4);
+  assert.match(missing.stderr, /missing\.fs/);
+  const shader = isf('render', BROKEN_GLSL, '-o', join(work, 'x.png'), '--size', '8x8');
+  assert.equal(shader.status, 3);
+  assert.match(shader.stderr, /broken\.fs:7/);
+  assert.equal(existsSync(join(work, 'x.png')), false, 'nothing written on failure');
+});
+
+test('render: a 30-frame sequence gives 30 PNGs whose content changes with time', async () => {
+  const dir = join(work, 'seq');
+  const r = isf(
+    'render',
+    GRADIENT,
+    '-o',
+    join(dir, 'f-%03d.png'),
+    '--size',
+    '32x16',
+    '--frames',
+    '30',
+    '--fps',
+    '24',
+    '--set',
+    'mode=Timed',
+    '--json',
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.equal(summary.frames, 30);
+  const files = readdirSync(dir).sort();
+  assert.equal(files.length, 30);
+  assert.equal(files[0], 'f-000.png');
+  const g = async (k: number) => (await pixels(join(dir, files[k]!))).data[1]!;
+  const first = await g(0);
+  const later = await g(12);
+  assert.equal(first, 0, 'TIME 0');
+  assert.ok(Math.abs(later - Math.round((12 / 24) * 255)) <= 1, `TIME 0.5 gives green ~128, got ${later}`);
+  assert.equal((await pixels(join(dir, files[29]!))).width, 32);
+});
+
+test('render: a 2-second 30 fps mp4 has 60 frames', { skip: !hasFfmpeg && 'ffmpeg not installed' }, () => {
+  const out = join(work, 'clip.mp4');
+  const r = isf(
+    'render',
+    GRADIENT,
+    '-o',
+    out,
+    '--size',
+    '64x36',
+    '--duration',
+    '2',
+    '--fps',
+    '30',
+    '--set',
+    'mode=Timed',
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const probe = spawnSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=nb_read_frames,width,height',
+      '-of',
+      'csv=p=0',
+      out,
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(probe.stdout.trim(), '64,36,60');
+  assert.deepEqual(
+    readdirSync(work).filter((f) => f.endsWith('.tmp')),
+    [],
+    'no temporary files left',
+  );
+});
+
+test('render: a filter over a generated clip gives a clip of the same length', {
+  skip: !hasFfmpeg && 'ffmpeg not installed',
+}, () => {
+  const src = join(work, 'src.mp4');
+  const gen = spawnSync('ffmpeg', [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=64x36:rate=30:duration=1',
+    '-pix_fmt',
+    'yuv420p',
+    src,
+  ]);
+  assert.equal(gen.status, 0);
+  const out = join(work, 'filtered.webm');
+  const r = isf(
+    'render',
+    testShader('Test-Long'),
+    '-o',
+    out,
+    '--size',
+    '64x36',
+    '--frames',
+    '30',
+    '--image',
+    `inputImage=${src}`,
+    '--set',
+    'longInputIsPopUpButton=1',
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const probe = spawnSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=nb_read_frames',
+      '-of',
+      'csv=p=0',
+      out,
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(probe.stdout.trim(), '30');
+});
+
+test('render: a transition over two images moves from one to the other', async () => {
+  const a = join(work, 'red.png');
+  const b = join(work, 'blue.png');
+  await sharp({ create: { width: 32, height: 16, channels: 4, background: '#ff0000' } })
+    .png()
+    .toFile(a);
+  await sharp({ create: { width: 32, height: 16, channels: 4, background: '#0000ff' } })
+    .png()
+    .toFile(b);
+  const dir = join(work, 'trans');
+  const r = isf(
+    'render',
+    join(FILES_DIR, 'Fade.fs'),
+    '-o',
+    join(dir, 't-%02d.png'),
+    '--size',
+    '32x16',
+    '--frames',
+    '5',
+    '--image',
+    `startImage=${a}`,
+    '--image',
+    `endImage=${b}`,
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const reds = [];
+  for (let k = 0; k < 5; k++) reds.push((await pixels(join(dir, `t-0${k}.png`))).data[0]!);
+  assert.equal(reds[0], 255, 'progress 0 shows startImage');
+  assert.equal(reds[4], 0, 'progress 1 shows endImage');
+  assert.ok(reds[2]! > 100 && reds[2]! < 155, `halfway mixes, got ${reds[2]}`);
+  const pinned = isf(
+    'render',
+    join(FILES_DIR, 'Fade.fs'),
+    '-o',
+    join(work, 'pinned.png'),
+    '--size',
+    '32x16',
+    '--frames',
+    '5',
+    '--image',
+    `startImage=${a}`,
+    '--image',
+    `endImage=${b}`,
+    '--set',
+    'progress=0.25',
+  );
+  assert.equal(pinned.status, 0, pinned.stderr);
+  assert.ok(Math.abs((await pixels(join(work, 'pinned.png'))).data[0]! - 191) <= 1, '--set progress pins it');
+});
+
+test('render: an interrupted run stops cleanly and leaves no partial file', async () => {
+  const dir = join(work, 'interrupted');
+  const child = spawn(
+    process.execPath,
+    [BIN, 'render', GRADIENT, '-o', join(dir, 'f-%04d.png'), '--size', '256x256', '--frames', '100000'],
+    { cwd: work },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const deadline = Date.now() + 60_000;
+  while (!(existsSync(dir) && readdirSync(dir).filter((f) => f.endsWith('.png')).length >= 3)) {
+    if (Date.now() > deadline) throw new Error(`no frames appeared: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /interrupted/);
+  const left = readdirSync(dir);
+  assert.deepEqual(
+    left.filter((f) => !f.endsWith('.png')),
+    [],
+    'no temporary files',
+  );
+  assert.ok(left.length < 100000);
+  for (const f of left) {
+    const img = await pixels(join(dir, f));
+    assert.equal(img.width, 256, `${f} is a complete PNG`);
+  }
+  assert.match(stderr, /frames written: .*f-0000\.png/);
+});
