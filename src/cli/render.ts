@@ -25,6 +25,9 @@ interface RenderFlags {
   audio: string[];
   depth: string;
   supersample: string;
+  codec?: string;
+  crf?: string;
+  pixFmt?: string;
   device: string;
   json?: boolean;
   quiet?: boolean;
@@ -67,7 +70,7 @@ export function pairs(flag: string, list: string[]): Record<string, string> {
 export function registerRender(program: Command): void {
   program
     .command('render')
-    .description('render a shader to image files (PNG, JPEG, WebP)')
+    .description('render a shader to image files (PNG, JPEG, WebP) or a video (MP4, WebM, MOV, MKV)')
     .argument('<shader>', 'the .fs file')
     .requiredOption(
       '-o, --output <path>',
@@ -90,6 +93,9 @@ export function registerRender(program: Command): void {
       new Option('--depth <bits>', 'PNG bit depth (16 keeps float output)').choices(['8', '16']).default('8'),
     )
     .option('--supersample <k>', 'render k times larger and downsample', '1')
+    .option('--codec <name>', 'video encoder (default: libx264 for .mp4/.mkv, libvpx-vp9 for .webm, prores_ks for .mov)')
+    .option('--crf <n>', 'video quality (constant rate factor; lower is better)')
+    .option('--pix-fmt <fmt>', 'video pixel format (default yuv420p; yuva444p10le for ProRes, keeps alpha)')
     .option('--device <cpu|gpu|index>', 'GL device: cpu (Mesa llvmpipe) or gpu (EGL device platform)', 'cpu')
     .option('--json', 'print one JSON summary on stdout')
     .option('-q, --quiet', 'no progress or notices')
@@ -147,6 +153,9 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
       audio: pairs('--audio', flags.audio),
       depth: flags.depth === '16' ? 16 : 8,
       supersample,
+      codec: flags.codec,
+      crf: flags.crf === undefined ? undefined : number('--crf', flags.crf, (n) => n >= 0 && n <= 63, 'a number 0..63'),
+      pixFmt: flags.pixFmt,
       signal: controller.signal,
       onFrame: (done) => bar?.update(done, { fps: (done / ((performance.now() - t0) / 1000)).toFixed(1) }),
       onNotice: (m) => notices && process.stderr.write(`isf: ${m}\n`),
