@@ -1,0 +1,261 @@
+/**
+ * `isf serve` in a real browser (Debian's chromium through playwright-core, WebGL2 on SwiftShader): the page
+ * renders, its controls drive the shader, edits on disk reload it, errors show with the user's line numbers,
+ * context loss is survived, shaders can be switched and frames saved. Pixels are read from the page's canvas.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { type ServeHandle, serve } from '../../src/cli/serve.ts';
+import { CHROMIUM_MISSING, launchChromium, preparePage } from './chromium.ts';
+
+// Line 9 is the one the error tests break; keep the layout.
+const shaderA = (
+  blue: string,
+  line9 = `  gl_FragColor = vec4(level, isf_FragNormCoord.x, ${blue}, 1.0);`,
+): string =>
+  [
+    '/*{',
+    '  "DESCRIPTION": "red = level, green = x",',
+    '  "INPUTS": [',
+    '    { "NAME": "level", "TYPE": "float", "DEFAULT": 0.25, "MIN": 0.0, "MAX": 1.0 }',
+    '  ]',
+    '}*/',
+    '',
+    'void main() {',
+    line9,
+    '}',
+    '',
+  ].join('\n');
+
+// A filter: shows its image input, which the page fills with its test pattern (yellow square top-left).
+const SHADER_B =
+  '/*{ "INPUTS": [ { "NAME": "inputImage", "TYPE": "image" } ] }*/\nvoid main() { gl_FragColor = IMG_THIS_NORM_PIXEL(inputImage); }\n';
+
+type RGBA = [number, number, number, number];
+
+function readCanvasPixel(page: Page, x: number, y: number): Promise<RGBA> {
+  return page.evaluate(
+    ({ x, y }) => {
+      const c = document.querySelector('canvas.output') as HTMLCanvasElement;
+      const gl = c.getContext('webgl2')!;
+      const px = new Uint8Array(4);
+      gl.readPixels(x, c.height - 1 - y, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+      return [...px] as RGBA;
+    },
+    { x, y },
+  );
+}
+
+/** Waits until the canvas pixel (y from the top) matches `expect` (null = any) within `tol`. */
+async function waitForPixel(
+  page: Page,
+  x: number,
+  y: number,
+  expect: (number | null)[],
+  tol = 3,
+): Promise<RGBA> {
+  try {
+    await page.waitForFunction(
+      ({ x, y, expect, tol }) => {
+        const c = document.querySelector('canvas.output') as HTMLCanvasElement | null;
+        const gl = c?.getContext('webgl2');
+        if (!c || !gl) return false;
+        const px = new Uint8Array(4);
+        gl.readPixels(x, c.height - 1 - y, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+        return expect.every((v, i) => v === null || Math.abs(px[i]! - v) <= tol);
+      },
+      { x, y, expect, tol },
+      { timeout: 10000, polling: 50 },
+    );
+  } catch {
+    const actual = await readCanvasPixel(page, x, y);
+    assert.fail(`pixel (${x}, ${y}) is ${actual.join(',')}, expected ${expect.join(',')} (±${tol})`);
+  }
+  return readCanvasPixel(page, x, y);
+}
+
+interface PageState {
+  shader: string;
+  frames: number;
+  contextState: string;
+  errors: { code: string; line?: number; message: string }[];
+  reloads: number;
+}
+
+function state(page: Page): Promise<PageState> {
+  return page.evaluate(() => (globalThis as unknown as { isfPage: { state(): PageState } }).isfPage.state());
+}
+
+describe('isf serve page (chromium)', { skip: CHROMIUM_MISSING }, () => {
+  let dir: string;
+  let server: ServeHandle;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'isf-serve-'));
+    await writeFile(join(dir, 'a.fs'), shaderA('0.0'));
+    await writeFile(join(dir, 'b.fs'), SHADER_B);
+    await writeFile(join(tmpdir(), 'isf-serve-outside.fs'), SHADER_B);
+    await symlink(join(tmpdir(), 'isf-serve-outside.fs'), join(dir, 'link.fs'));
+    [server, browser] = await Promise.all([serve({ path: dir, port: 0 }), launchChromium()]);
+    page = await browser.newPage();
+    errors = await preparePage(page);
+    await page.goto(`${server.url}?shader=a.fs&size=64x36&paused=1`);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+    await rm(join(tmpdir(), 'isf-serve-outside.fs'), { force: true });
+  });
+
+  it('serves the shader list and refuses paths outside the folder', async () => {
+    const list = (await (await fetch(`${server.url}api/shaders`)).json()) as { shaders: { path: string }[] };
+    assert.deepEqual(
+      list.shaders.map((s) => s.path),
+      ['a.fs', 'b.fs', 'link.fs'],
+    );
+    const a = (await (await fetch(`${server.url}shader?path=a.fs`)).json()) as { source: string };
+    assert.equal(a.source, shaderA('0.0'));
+    for (const bad of ['../etc/passwd', '/etc/passwd', 'link.fs', '..%2F..%2Fetc%2Fpasswd']) {
+      const res = await fetch(
+        `${server.url}shader?path=${bad.includes('%') ? bad : encodeURIComponent(bad)}`,
+      );
+      assert.equal(res.status, 403, `${bad} should be refused, got ${res.status}`);
+    }
+    assert.equal((await fetch(`${server.url}file?path=${encodeURIComponent('/etc/passwd')}`)).status, 403);
+    assert.equal((await fetch(`${server.url}shader?path=missing.fs`)).status, 404);
+  });
+
+  it('renders the shader with the expected pixels', async () => {
+    // red = level 0.25 -> 64; green = normalized x at pixel centre (2.5 / 64) -> 10; right edge -> 253
+    await waitForPixel(page, 2, 18, [64, 10, 0, 255]);
+    await waitForPixel(page, 63, 18, [64, 253, 0, 255]);
+    const s = await state(page);
+    assert.equal(s.shader, 'a.fs');
+    assert.deepEqual(s.errors, []);
+    assert.equal(await page.locator('[data-input="level"] input[type=range]').count(), 1);
+    assert.deepEqual(errors, []);
+  });
+
+  it('moving the slider changes the pixels', async () => {
+    await page.locator('[data-input="level"] input[type=range]').evaluate((el: HTMLInputElement) => {
+      el.value = '0.75';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await waitForPixel(page, 2, 18, [191, 10, 0, 255]);
+  });
+
+  it('reloads the shader when the file changes on disk, keeping input values', async () => {
+    const before = (await state(page)).reloads;
+    await writeFile(join(dir, 'a.fs'), shaderA('1.0'));
+    await waitForPixel(page, 2, 18, [191, 10, 255, 255]);
+    assert.equal((await state(page)).reloads, before + 1);
+  });
+
+  it('shows a GLSL error with the line of the .fs and keeps the last good frame', async () => {
+    await writeFile(join(dir, 'a.fs'), shaderA('1.0', '  gl_FragColor = vec4(level, 0.0 0.0, 1.0);'));
+    const error = page.locator('.messages .error').first();
+    await error.waitFor({ timeout: 10000 });
+    assert.equal(await error.getAttribute('data-line'), '9', (await error.textContent()) ?? undefined);
+    assert.match((await error.textContent()) ?? '', /a\.fs:9/);
+    const s = await state(page);
+    assert.equal(s.errors[0]?.code, 'GLSL_COMPILE');
+    const frames = s.frames;
+    await page.waitForTimeout(200);
+    assert.equal((await state(page)).frames, frames, 'no new frames while the shader is broken');
+    await waitForPixel(page, 2, 18, [191, 10, 255, 255]);
+  });
+
+  it('shows a JSON error with its line, then recovers when fixed', async () => {
+    const broken = shaderA('1.0').replace('"MAX": 1.0 }', '"MAX": 1.0, }');
+    await writeFile(join(dir, 'a.fs'), broken);
+    const error = page.locator('.messages .error[data-code="ISF_JSON_SYNTAX"]').first();
+    await error.waitFor({ timeout: 10000 });
+    assert.equal(await error.getAttribute('data-line'), '4', (await error.textContent()) ?? undefined);
+    await writeFile(join(dir, 'a.fs'), shaderA('0.5'));
+    await waitForPixel(page, 2, 18, [191, 10, 128, 255]);
+    assert.equal(await page.locator('.messages .error').count(), 0);
+  });
+
+  it('switches to another shader of the folder', async () => {
+    await page.selectOption('header select', 'b.fs');
+    await waitForPixel(page, 2, 2, [255, 255, 0, 255]);
+    assert.equal((await state(page)).shader, 'b.fs');
+    assert.deepEqual(
+      await page.locator('[data-input]').evaluateAll((els) => els.map((e) => e.getAttribute('data-input'))),
+      ['inputImage'],
+    );
+  });
+
+  it('takes an image input from a picked file', async () => {
+    const png = await sharp({
+      create: { width: 8, height: 8, channels: 4, background: { r: 0, g: 255, b: 0, alpha: 1 } },
+    })
+      .png()
+      .toBuffer();
+    await page
+      .locator('[data-input="inputImage"] input[type=file]')
+      .setInputFiles({ name: 'green.png', mimeType: 'image/png', buffer: png });
+    await waitForPixel(page, 2, 2, [0, 255, 0, 255]);
+    assert.match(
+      (await page.locator('[data-input="inputImage"] .image-label').textContent()) ?? '',
+      /green\.png/,
+    );
+    await page.click('[data-input="inputImage"] button:text-is("Pattern")');
+    await waitForPixel(page, 2, 2, [255, 255, 0, 255]);
+  });
+
+  it('survives WebGL context loss and restore (WEBGL_lose_context)', async () => {
+    const generation = await page.evaluate(() => {
+      const c = document.querySelector('canvas.output') as HTMLCanvasElement;
+      const ext = c.getContext('webgl2')!.getExtension('WEBGL_lose_context')!;
+      (globalThis as unknown as { loseExt: WEBGL_lose_context }).loseExt = ext;
+      ext.loseContext();
+      return (globalThis as unknown as { isfPage: { context: { generation: number } } }).isfPage.context
+        .generation;
+    });
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as { isfPage: { state(): PageState } }).isfPage.state().contextState ===
+        'lost',
+    );
+    const frames = (await state(page)).frames;
+    await page.evaluate(() =>
+      (globalThis as unknown as { loseExt: WEBGL_lose_context }).loseExt.restoreContext(),
+    );
+    await page.waitForFunction(
+      (frames) => {
+        const s = (globalThis as unknown as { isfPage: { state(): PageState } }).isfPage.state();
+        return s.contextState === 'ready' && s.frames > frames;
+      },
+      frames,
+      { timeout: 10000 },
+    );
+    const after = await page.evaluate(
+      () =>
+        (globalThis as unknown as { isfPage: { context: { generation: number } } }).isfPage.context
+          .generation,
+    );
+    assert.equal(after, generation + 1);
+    await waitForPixel(page, 2, 2, [255, 255, 0, 255]);
+    await waitForPixel(page, 40, 18, [192, 0, 0, 255]);
+    assert.equal(await page.locator('.messages .error').count(), 0);
+  });
+
+  it('saves the current frame as PNG', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('button.save')]);
+    assert.match(download.suggestedFilename(), /^b-.*\.png$/);
+    const bytes = await readFile((await download.path())!);
+    assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    assert.deepEqual(errors, []);
+  });
+});
