@@ -4,8 +4,14 @@
  * Keyed by (width, height, format) with no rounding: ISF passes sample whole textures with normalised
  * coordinates, so a larger texture would change results. Idle buffers are touched with the context's frame
  * counter (not the wall clock) so housekeeping is deterministic and testable (PixiJS TextureGC, counted in frames).
+ *
+ * Ownership: the pool owns idle buffers; a checked-out buffer belongs to whoever called createBuffer() until its
+ * last release() (scenes hold their persistent targets this way). Teardown of the context (cleanup, reinitialize,
+ * loss) and forceCleanup() free checked-out buffers too: their holders then see `destroyed` and get
+ * RESOURCE_DESTROYED on use, and their release() is a no-op.
  */
 import { ISFError } from '../core/errors.ts';
+import type { GL2 } from '../gl/gl2.ts';
 import type { GLContext } from './context.ts';
 import type { Texture2D, TextureFormat } from './resources.ts';
 
@@ -24,7 +30,7 @@ export interface BufferPoolStats {
   /** Requests served from the pool / that needed a new buffer. */
   hits: number;
   misses: number;
-  /** Buffers freed by housekeeping/purge so far. */
+  /** Buffers freed so far (housekeeping, purge, cleanup, forceCleanup, context teardown). */
   freed: number;
   /** Bytes held by idle + in-use buffers. */
   bytes: number;
@@ -123,13 +129,25 @@ export class BufferPool {
     return 'rgba8';
   }
 
-  /** Checks out a buffer of exactly this size and format (contents undefined: clear it before use). */
+  /**
+   * Checks out a buffer of exactly this size and format (contents undefined: clear it before use).
+   * SIZE_OUT_OF_RANGE for sizes that are not integers from 1 to the context's maxRenderSize(); CONTEXT_STATE /
+   * GL_CONTEXT_LOST when the context cannot be used (idle buffers are never handed out from a dead context).
+   */
   createBuffer(request: BufferRequest): RenderBuffer {
     const { width, height } = request;
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
       throw new ISFError(
         'SIZE_OUT_OF_RANGE',
-        `Expected positive integer buffer size but received ${width}x${height}`,
+        `Expected positive integer buffer size but received ${String(width)}x${String(height)}`,
+      );
+    }
+    this.context.use('createBuffer');
+    const max = this.context.maxRenderSize();
+    if (width > max || height > max) {
+      throw new ISFError(
+        'SIZE_OUT_OF_RANGE',
+        `Buffer size ${width}x${height} is larger than this context's maximum of ${max}x${max}`,
       );
     }
     const format = this.formatFor(request.float);
@@ -151,7 +169,10 @@ export class BufferPool {
     const gl = this.context.use('createBuffer');
     const texture = this.context.createTexture(width, height, format);
     const fbo = gl.createFramebuffer();
-    if (!fbo) throw new ISFError('GL_ERROR', `createFramebuffer failed for ${width}x${height}`);
+    if (!fbo) {
+      this.context.deleteTexture(texture);
+      throw this.context.failure(`createFramebuffer (${width}x${height})`);
+    }
     gl.bindFramebuffer(gl.FRAMEBUFFER, fbo);
     gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, texture.handle, 0);
     const status = gl.checkFramebufferStatus(gl.FRAMEBUFFER);
@@ -159,6 +180,10 @@ export class BufferPool {
     this.context.resources.add('framebuffers');
     const buffer = new RenderBuffer(this, texture, fbo);
     if (status !== gl.FRAMEBUFFER_COMPLETE) {
+      if (gl.isContextLost()) {
+        buffer.markDestroyed();
+        throw this.context.failure(`createBuffer (${width}x${height})`);
+      }
       this.free(buffer);
       throw new ISFError(
         'GL_UNSUPPORTED',
@@ -192,7 +217,7 @@ export class BufferPool {
     return this.freeIdle(() => true);
   }
 
-  /** Frees idle buffers; refuses (CONTEXT_REF_HELD) while buffers are checked out. */
+  /** Frees idle buffers (housekeeping + purge); refuses (CONTEXT_REF_HELD) while buffers are checked out. */
   cleanup(): void {
     this.purge();
     if (this.checkedOut.size > 0) {
@@ -256,10 +281,19 @@ export class BufferPool {
   }
 
   private free(buffer: RenderBuffer): void {
+    let gl: GL2 | undefined;
+    if (buffer.texture.generation === this.context.generation && this.context.state !== 'lost') {
+      // Checked before touching anything, so a refused free (CONTEXT_STATE while cleaning) changes nothing.
+      try {
+        gl = this.context.use('free buffer');
+      } catch (e) {
+        // Lost under us: the handles died with the native context, forgetting them is all there is to do.
+        if (!(e instanceof ISFError && e.code === 'GL_CONTEXT_LOST')) throw e;
+      }
+    }
     buffer.markDestroyed();
     this.freed += 1;
-    if (buffer.texture.generation !== this.context.generation || this.context.state === 'lost') return;
-    const gl = this.context.use('free buffer');
+    if (!gl) return;
     gl.deleteFramebuffer(buffer.framebuffer);
     this.context.resources.remove('framebuffers');
     this.context.deleteTexture(buffer.texture);

@@ -6,11 +6,11 @@
  *                        (native loss) v  | reinitialize()               | initialize() / reinitialize()
  *                                    lost ----------------------------> ready
  *
- * It owns a fixed list of components (buffer pool, program cache, the full-screen quad) and calls them in order
- * on context creation and loss, and in reverse order on destroy (PixiJS's runner phases, dispatched explicitly).
- * Scenes keep CPU-side truth (document, values, images) and rebuild their GL objects lazily when the context's
- * `generation` changes, so they survive reinitialize() and loss. docs/lifecycle.md has the full state machine,
- * the ownership table and the mapping to the predecessor (pyvvisf) API.
+ * It owns a fixed list of components (buffer pool, program cache, the full-screen quad) and destroys them in
+ * reverse creation order (PixiJS's runner phases, dispatched explicitly). Scenes keep CPU-side truth (document,
+ * values, images) and rebuild their GL objects lazily when the context's `generation` changes, so they survive
+ * reinitialize() and loss. docs/lifecycle.md has the state machine, the ownership table and the mapping to the
+ * predecessor's (pyvvisf) API.
  *
  * References (acquireRef/withRef/enqueue) keep cleanup() from destroying the context under work in progress:
  * cleanup() refuses while they are held, waits for them with { waitMs }, or invalidates them with { force }.
@@ -64,6 +64,8 @@ export interface ContextStats extends ResourceCounts {
   frames: number;
   pool: BufferPoolStats;
   programs: number;
+  /** Operations waiting in or running from the context's queue (enqueue(), Scene.renderAsync()). */
+  queued: number;
 }
 
 export interface ContextValidation {
@@ -87,9 +89,17 @@ export interface CleanupOptions {
 /** A reference handed out by acquireRef(); released once. */
 export interface ContextRef {
   readonly context: GLContext;
-  /** False once released, or once a forced cleanup invalidated it. */
+  /** False once released, or once a forced cleanup (or reinitialize()) invalidated it. */
   readonly valid: boolean;
+  /** True when a forced cleanup or reinitialize() took the reference away from its holder. */
+  readonly invalidated: boolean;
+  /**
+   * Gives the reference back. A second release() is REF_UNDERFLOW; releasing a reference that a forced cleanup
+   * invalidated is a no-op, so `try { ... } finally { ref.release() }` stays correct.
+   */
   release(): void;
+  /** Throws CONTEXT_STATE when the reference is no longer valid (released or invalidated). */
+  check(operation: string): void;
 }
 
 let nextContextId = 1;
@@ -101,6 +111,13 @@ export class GLContext {
   private generationValue = 0;
   private frameCount = 0;
   private refs = new Set<RefImpl>();
+  /** Checks of cleanup() calls waiting for references to be released. */
+  private readonly refWaiters = new Set<() => void>();
+  /** Tail of the operation queue (enqueue()); never rejects. */
+  private queueTail: Promise<unknown> = Promise.resolve();
+  private queuedCount = 0;
+  /** > 0 while a queued operation holding a valid reference runs: it may use the context while 'cleaning'. */
+  private draining = 0;
   private readonly tracker = new ResourceTracker();
   private infoCache: ContextInfo | undefined;
   private floatFormatCache: TextureFormat | 'none' | undefined;
@@ -150,14 +167,23 @@ export class GLContext {
       throw new ISFError('CONTEXT_STATE', `${this} cannot initialize while a cleanup is in progress`);
     }
     if (this.backend) this.dropBackend();
+    const previous = this.stateValue;
+    // A failing factory (GL_UNAVAILABLE...) leaves the state as it was: there is still no native context.
     this.backend = this.factory();
     this.generationValue += 1;
     this.tracker.reset();
     this.infoCache = undefined;
     this.floatFormatCache = undefined;
     this.stateValue = 'ready';
-    this.backend.makeCurrent();
-    this.resetState();
+    try {
+      this.backend.makeCurrent();
+      this.resetState();
+    } catch (e) {
+      // Created but unusable (lost at once, makeCurrent refused): never report 'ready' over a broken context.
+      this.dropBackend();
+      this.stateValue = previous === 'uninitialized' ? 'uninitialized' : 'destroyed';
+      throw e;
+    }
     return this;
   }
 
@@ -170,21 +196,41 @@ export class GLContext {
       this.stateValue = 'destroyed';
       return;
     }
-    if (this.stateValue === 'cleaning') {
-      throw new ISFError('CONTEXT_STATE', `${this}: cleanup() is already in progress`);
+    if (options.force) {
+      // Always succeeds, also while another cleanup() waits (that one then resolves: the work is done).
+      this.destroySync();
+      return;
     }
-    if (this.refs.size > 0 && !options.force) {
-      const waitMs = options.waitMs ?? 0;
-      const deadline = Date.now() + waitMs;
-      this.stateValue = 'cleaning';
-      while (this.refs.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    if (this.stateValue === 'cleaning') {
+      throw new ISFError('CONTEXT_STATE', `${this}: cleanup() is already in progress`, {
+        suggestion: 'await the running cleanup(), or pass { force: true }',
+      });
+    }
+    const waitMs = options.waitMs ?? 0;
+    if (typeof waitMs !== 'number' || !Number.isFinite(waitMs) || waitMs < 0) {
+      throw new ISFError(
+        'BAD_ARGUMENT',
+        `Expected a non-negative number of milliseconds for waitMs but received ${String(waitMs)}`,
+      );
+    }
+    if (this.refs.size > 0) {
+      const previous = this.stateValue;
+      if (waitMs > 0) {
+        this.stateValue = 'cleaning';
+        await this.waitForRefs(waitMs);
+        // A forced cleanup (or destroy()) finished the job while we waited.
+        if (this.stateValue !== 'cleaning') return;
+      }
       if (this.refs.size > 0) {
-        this.stateValue = this.backend?.isLost() ? 'lost' : 'ready';
+        this.stateValue = previous === 'ready' && this.backend?.isLost() ? 'lost' : previous;
         throw new ISFError(
           'CONTEXT_REF_HELD',
           `${this}: cleanup refused: ${this.refs.size} reference(s) still held` +
             (waitMs > 0 ? ` after waiting ${waitMs} ms` : ''),
-          { suggestion: 'release them (releaseRef/withRef), pass { waitMs }, or pass { force: true }' },
+          {
+            suggestion: 'release them (releaseRef/withRef), pass { waitMs }, or pass { force: true }',
+            details: { refCount: this.refs.size, waitMs },
+          },
         );
       }
     }
@@ -200,10 +246,15 @@ export class GLContext {
     this.destroySync();
   }
 
-  /** Forced cleanup followed by initialize(). Scenes rebuild their GL objects on their next render. */
+  /**
+   * Forced cleanup followed by initialize(): held references are invalidated, scenes rebuild their GL objects on
+   * their next render (persistent buffers restart transparent). Refused (CONTEXT_STATE) while a cleanup waits.
+   */
   reinitialize(): this {
     if (this.stateValue === 'cleaning') {
-      throw new ISFError('CONTEXT_STATE', `${this} cannot reinitialize while a cleanup is in progress`);
+      throw new ISFError('CONTEXT_STATE', `${this} cannot reinitialize while a cleanup is in progress`, {
+        suggestion: 'await the running cleanup(), then initialize()',
+      });
     }
     this.destroy();
     this.stateValue = 'uninitialized';
@@ -229,6 +280,7 @@ export class GLContext {
     this.stateValue = 'cleaning';
     this.dropBackend();
     this.stateValue = 'destroyed';
+    this.notifyRefWaiters();
   }
 
   /** Forgets the backend and every handle of its generation without calling GL (it may be gone). */
@@ -248,9 +300,14 @@ export class GLContext {
 
   // --- references -------------------------------------------------------------------------------------------
 
+  /**
+   * Takes a reference: while any is held, cleanup() refuses (or waits, with { waitMs }). Initializes the context
+   * when needed. Refused with CONTEXT_STATE while cleaning or after cleanup, with GL_CONTEXT_LOST while lost.
+   */
   acquireRef(): ContextRef {
+    if (this.stateValue === 'uninitialized') this.initialize();
     this.assertUsable('acquireRef');
-    const ref = new RefImpl(this, (r) => this.refs.delete(r));
+    const ref = new RefImpl(this, (r) => this.refReleased(r));
     this.refs.add(ref);
     return ref;
   }
@@ -269,13 +326,82 @@ export class GLContext {
   }
 
   /** Runs fn while holding a reference; always releases, even when fn throws or rejects. */
-  async withRef<T>(fn: (ctx: GLContext) => T | Promise<T>): Promise<T> {
+  async withRef<T>(fn: (ctx: GLContext, ref: ContextRef) => T | Promise<T>): Promise<T> {
     const ref = this.acquireRef();
     try {
-      return await fn(this);
+      return await fn(this, ref);
     } finally {
-      if (ref.valid) ref.release();
+      if (ref.valid) ref.release(); // invalidated by a forced cleanup, or released by fn: nothing to give back
     }
+  }
+
+  /**
+   * Runs `fn` after every operation enqueued before it on this context, holding a reference from this call until
+   * `fn` has run. Operations never interleave (`fn` is synchronous, as all GL work is), so concurrent callers get
+   * exactly what they would get calling one after the other in call order. A cleanup() started meanwhile waits
+   * for the queued work (or, with force, invalidates it: it then fails with CONTEXT_STATE, never crashes).
+   */
+  enqueue<T>(operation: string, fn: () => T): Promise<T> {
+    let ref: ContextRef;
+    try {
+      ref = this.acquireRef();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    this.queuedCount += 1;
+    const run = (): T => {
+      const holds = ref.valid;
+      if (holds) this.draining += 1;
+      try {
+        if (!holds && this.stateValue !== 'ready') {
+          throw new ISFError(
+            'CONTEXT_STATE',
+            `${this}: ${operation} was cancelled: the context was cleaned up`,
+            {
+              suggestion: 'call initialize() or reinitialize() and try again',
+            },
+          );
+        }
+        return fn();
+      } finally {
+        if (holds) this.draining -= 1;
+        this.queuedCount -= 1;
+        ref.release();
+      }
+    };
+    const result = this.queueTail.then(run, run);
+    this.queueTail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** Resolves when no reference is held, the cleanup was finished by someone else, or after `ms`. */
+  private waitForRefs(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.refs.size > 0 && this.stateValue === 'cleaning') return;
+        clearTimeout(timer);
+        this.refWaiters.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.refWaiters.delete(check);
+        resolve();
+      }, ms);
+      this.refWaiters.add(check);
+      check();
+    });
+  }
+
+  private refReleased(ref: RefImpl): void {
+    this.refs.delete(ref);
+    this.notifyRefWaiters();
+  }
+
+  private notifyRefWaiters(): void {
+    for (const waiter of [...this.refWaiters]) waiter();
   }
 
   // --- use --------------------------------------------------------------------------------------------------
@@ -293,7 +419,7 @@ export class GLContext {
     return backend.gl;
   }
 
-  /** initialize() if needed and make current. */
+  /** initialize() if needed and make current; throws a typed error when the context cannot be used. */
   ensureCurrent(): this {
     this.use('ensureCurrent');
     return this;
@@ -306,9 +432,14 @@ export class GLContext {
       case 'lost':
         throw this.lostError(operation);
       case 'cleaning':
+        // Queued work that held a reference before the cleanup began may finish: that is what cleanup waits for.
+        if (this.draining > 0 && this.backend) return;
         throw new ISFError(
           'CONTEXT_STATE',
           `${this}: cannot ${operation} while the context is being cleaned up`,
+          {
+            suggestion: 'wait for cleanup() to finish, then initialize()',
+          },
         );
       case 'destroyed':
         throw new ISFError('CONTEXT_STATE', `${this}: cannot ${operation} after cleanup()`, {
@@ -325,7 +456,19 @@ export class GLContext {
     });
   }
 
-  /** Emulates native context loss (tests): the next use() reports GL_CONTEXT_LOST. */
+  /**
+   * The error for a GL call that returned no object (createTexture() === null...): GL_CONTEXT_LOST when the
+   * native context died under us (the usual cause), else GL_ERROR naming the operation.
+   */
+  failure(operation: string): ISFError {
+    if (this.backend?.isLost() || this.backend?.gl.isContextLost()) {
+      if (this.stateValue === 'ready') this.stateValue = 'lost';
+      return this.lostError(operation);
+    }
+    return new ISFError('GL_ERROR', `${this}: ${operation} failed: the GL returned no object`);
+  }
+
+  /** Emulates native context loss (tests): the native context is destroyed; use() reports GL_CONTEXT_LOST. */
   simulateLoss(): void {
     if (!this.backend?.simulateLoss) {
       throw new ISFError(
@@ -358,7 +501,9 @@ export class GLContext {
       errors.push(glErrorName(gl, e));
     }
     if (errors.length > 0) {
-      throw new ISFError('GL_ERROR', `${errors.join(', ')} during ${operation}`, { details: { errors } });
+      throw new ISFError('GL_ERROR', `${this}: ${errors.join(', ')} during ${operation}`, {
+        details: { errors, operation },
+      });
     }
   }
 
@@ -396,7 +541,11 @@ export class GLContext {
     };
   }
 
-  /** Puts the GL state the renderer relies on back to defaults (no blending, nothing bound). */
+  /**
+   * Puts the GL state the renderer relies on back to defaults: no blending/depth/stencil/scissor/culling; no
+   * framebuffer, program, vertex array or array buffer bound; every texture unit unbound; tight pixel packing.
+   * Runs after every initialize(); call it after handing the raw GL to other code.
+   */
   resetState(): void {
     const gl = this.use('resetState');
     for (const cap of [gl.BLEND, gl.DEPTH_TEST, gl.SCISSOR_TEST, gl.CULL_FACE, gl.STENCIL_TEST, gl.DITHER]) {
@@ -405,8 +554,13 @@ export class GLContext {
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
     gl.useProgram(null);
     gl.bindVertexArray(null);
-    gl.activeTexture(gl.TEXTURE0);
-    gl.bindTexture(gl.TEXTURE_2D, null);
+    gl.bindBuffer(gl.ARRAY_BUFFER, null);
+    const units = Math.min(Number(gl.getParameter(gl.MAX_TEXTURE_IMAGE_UNITS)) || 16, 64);
+    for (let unit = units - 1; unit >= 0; unit--) {
+      gl.activeTexture(gl.TEXTURE0 + unit);
+      gl.bindTexture(gl.TEXTURE_2D, null);
+      gl.bindTexture(gl.TEXTURE_CUBE_MAP, null);
+    }
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
     gl.pixelStorei(gl.PACK_ALIGNMENT, 1);
   }
@@ -452,6 +606,7 @@ export class GLContext {
     return this.floatFormatCache;
   }
 
+  /** Live GL objects and bytes of this generation, pool and queue counters. Cheap: no GL calls. */
   stats(): ContextStats {
     return {
       ...this.tracker.counts,
@@ -461,13 +616,16 @@ export class GLContext {
       frames: this.frameCount,
       pool: this.pool.stats(),
       programs: this.tracker.counts.programs,
+      queued: this.queuedCount,
     };
   }
 
   /** Called by scenes after each rendered frame: advances the frame clock and runs periodic housekeeping. */
   afterFrame(): void {
     this.frameCount += 1;
-    if (this.frameCount % this.options.housekeepingInterval === 0) this.pool.housekeeping();
+    if (this.frameCount % this.options.housekeepingInterval === 0 && this.stateValue === 'ready') {
+      this.pool.housekeeping();
+    }
   }
 
   // --- GL object helpers (counted) --------------------------------------------------------------------------
@@ -486,7 +644,7 @@ export class GLContext {
     if (format !== 'rgba8') this.floatFormat();
     const f = formatInfo(gl, format, this.floatLinear);
     const handle = gl.createTexture();
-    if (!handle) throw new ISFError('GL_ERROR', `createTexture failed for ${width}x${height} ${format}`);
+    if (!handle) throw this.failure(`createTexture (${width}x${height} ${format})`);
     gl.bindTexture(gl.TEXTURE_2D, handle);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, f.filter);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, f.filter);
@@ -513,8 +671,15 @@ export class GLContext {
   bindQuad(): void {
     const gl = this.use('bindQuad');
     if (!this.quadVao) {
-      this.quadVao = gl.createVertexArray();
-      this.quadVbo = gl.createBuffer();
+      const vao = gl.createVertexArray();
+      const vbo = gl.createBuffer();
+      if (!vao || !vbo) {
+        gl.deleteVertexArray(vao);
+        gl.deleteBuffer(vbo);
+        throw this.failure('creating the full-screen quad');
+      }
+      this.quadVao = vao;
+      this.quadVbo = vbo;
       this.tracker.add('vertexArrays');
       this.tracker.add('buffers');
       gl.bindVertexArray(this.quadVao);
@@ -540,8 +705,12 @@ export class GLContext {
   }
 }
 
+let nextRefId = 1;
+
 class RefImpl implements ContextRef {
+  readonly id = nextRefId++;
   private live = true;
+  private invalidatedFlag = false;
   constructor(
     readonly context: GLContext,
     private readonly onRelease: (r: RefImpl) => void,
@@ -549,18 +718,31 @@ class RefImpl implements ContextRef {
   get valid(): boolean {
     return this.live;
   }
+  get invalidated(): boolean {
+    return this.invalidatedFlag;
+  }
+  toString(): string {
+    return `ContextRef#${this.id} of ${this.context}`;
+  }
   release(): void {
-    if (!this.live) {
-      throw new ISFError(
-        'REF_UNDERFLOW',
-        `${this.context}: this reference was already released or invalidated`,
-      );
-    }
+    if (this.invalidatedFlag) return; // a forced cleanup already took it back: nothing to give back
+    if (!this.live) throw new ISFError('REF_UNDERFLOW', `${this}: released twice`);
     this.live = false;
     this.onRelease(this);
   }
+  check(operation: string): void {
+    if (this.live) return;
+    throw new ISFError(
+      'CONTEXT_STATE',
+      this.invalidatedFlag
+        ? `${this}: cannot ${operation}: a forced cleanup invalidated this reference`
+        : `${this}: cannot ${operation}: the reference was released`,
+      { suggestion: 'acquire a new reference' },
+    );
+  }
   invalidate(): void {
     this.live = false;
+    this.invalidatedFlag = true;
   }
 }
 

@@ -28,18 +28,53 @@ export interface PassImage {
 }
 
 export class Frame implements FrameData {
+  private rows: Uint8Array | undefined;
+  private floatRows: Float32Array | undefined;
+  private bottomUp: boolean;
+
+  /**
+   * `pixels`/`floatPixels` are top row first, unless `bottomUp` says they are in GL's order (row 0 at the
+   * bottom): then they are flipped in place the first time someone reads them, so a render loop that never
+   * looks at the pixels (or hands them to an encoder that flips for free) does not pay for the flip.
+   */
   constructor(
     readonly width: number,
     readonly height: number,
-    readonly pixels: Uint8Array,
-    readonly floatPixels: Float32Array | undefined,
+    pixels: Uint8Array | undefined,
+    floatPixels: Float32Array | undefined,
     /** Times and indices this frame was rendered with. */
     readonly meta: { time: number; timeDelta: number; frameIndex: number; renderMs: number },
     private readonly passImages: Map<string, PassImage> = new Map(),
-  ) {}
+    bottomUp = false,
+  ) {
+    if (!pixels && !floatPixels) throw new ISFError('BAD_ARGUMENT', 'a Frame needs pixels or floatPixels');
+    this.rows = pixels;
+    this.floatRows = floatPixels;
+    this.bottomUp = bottomUp;
+  }
+
+  private upright(): void {
+    if (!this.bottomUp) return;
+    if (this.rows) flipRows(this.rows, this.width, this.height);
+    if (this.floatRows) flipRows(this.floatRows, this.width, this.height);
+    this.bottomUp = false;
+  }
+
+  /** RGBA8, top row first (8-bit view of float output converted as GL would: round(clamp(v) * 255)). */
+  get pixels(): Uint8Array {
+    this.upright();
+    this.rows ??= floatToBytes(this.floatRows!);
+    return this.rows;
+  }
+
+  /** RGBA float, top row first; only for float output (last pass FLOAT). */
+  get floatPixels(): Float32Array | undefined {
+    this.upright();
+    return this.floatRows;
+  }
 
   get isFloat(): boolean {
-    return this.floatPixels !== undefined;
+    return this.floatRows !== undefined;
   }
 
   /** RGBA at (x, y), y = 0 being the top row. */

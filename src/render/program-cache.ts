@@ -125,7 +125,11 @@ export class ProgramCache {
       throw e;
     }
     const program = gl.createProgram();
-    if (!program) throw new ISFError('GL_ERROR', 'createProgram failed');
+    if (!program) {
+      gl.deleteShader(vs);
+      gl.deleteShader(fs);
+      throw this.context.failure('createProgram');
+    }
     gl.attachShader(program, vs);
     gl.attachShader(program, fs);
     gl.bindAttribLocation(program, 0, 'VERTEXDATA');
@@ -136,6 +140,8 @@ export class ProgramCache {
     if (!gl.getProgramParameter(program, gl.LINK_STATUS)) {
       const log = gl.getProgramInfoLog(program) ?? '';
       gl.deleteProgram(program);
+      // A context lost mid-link reports "not linked" with no log: that is a loss, not the author's mistake.
+      if (gl.isContextLost()) throw this.context.failure('linkProgram');
       const first = log.trim().split('\n')[0] ?? 'unknown link error';
       throw new ISFError('GLSL_LINK', `Shader program failed to link: ${first}`, {
         file: files.fragment,
@@ -150,12 +156,13 @@ export class ProgramCache {
     const gl = this.context.use('compile shader');
     const stage = type === gl.VERTEX_SHADER ? 'vertex' : 'fragment';
     const shader = gl.createShader(type);
-    if (!shader) throw new ISFError('GL_ERROR', `createShader(${stage}) failed`);
+    if (!shader) throw this.context.failure(`createShader(${stage})`);
     gl.shaderSource(shader, stage === 'vertex' ? shaders.vertex : shaders.fragment);
     gl.compileShader(shader);
     if (gl.getShaderParameter(shader, gl.COMPILE_STATUS)) return shader;
     const log = gl.getShaderInfoLog(shader) ?? '';
     gl.deleteShader(shader);
+    if (gl.isContextLost()) throw this.context.failure(`compileShader(${stage})`);
     throw compileError(stage, log, mapCompileLog(log, shaders, stage, files), files);
   }
 }

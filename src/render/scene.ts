@@ -66,6 +66,16 @@ export interface RenderOptions {
   date?: Date;
   /** Names of pass targets to read back into the Frame (frame.pass(name)). */
   readPasses?: string[];
+  /**
+   * Destination for the RGBA8 readback (width * height * 4 bytes), reused across frames to save an 8 MB
+   * allocation per 1080p frame. The returned Frame's pixels are this array: copy it if you keep the frame.
+   */
+  pixels?: Uint8Array;
+}
+
+export interface AsyncRenderOptions extends RenderOptions {
+  /** Input values applied (setValues) right before this frame renders, after earlier queued frames. */
+  values?: Record<string, unknown>;
 }
 
 export interface SequenceOptions {
@@ -449,6 +459,19 @@ export class Scene {
     }
   }
 
+  /**
+   * render() through the context's queue (GLContext.enqueue): concurrent calls, on this scene or on other scenes
+   * of the same context, run one at a time in call order and give the same frames as the same calls made
+   * serially. `values` apply just before this frame; values set with setValue() meanwhile apply to every frame
+   * still queued. The queued frame holds a context reference, so cleanup({ waitMs }) waits for it.
+   */
+  renderAsync(options: AsyncRenderOptions): Promise<Frame> {
+    return this.context.enqueue('render', () => {
+      if (options.values) this.setValues(options.values);
+      return this.render(options);
+    });
+  }
+
   /** Renders `frames` frames at time start + k/fps, yielding each. */
   *renderSequence(
     options: SequenceOptions & Omit<RenderOptions, 'time' | 'timeDelta' | 'frameIndex'>,
@@ -680,7 +703,7 @@ export class Scene {
     temps: Map<string, RenderBuffer>,
     timing: { time: number; timeDelta: number; frameIndex: number; t0: number },
   ): Frame {
-    const { pixels, floatPixels } = readBuffer(gl, output);
+    const { pixels, floatPixels } = readBuffer(gl, output, options.pixels);
     const passes = new Map<string, PassImage>();
     for (const name of options.readPasses ?? []) {
       const buffer = this.persistent.get(name) ?? temps.get(name);
@@ -692,7 +715,14 @@ export class Scene {
         );
       }
       const img = readBuffer(gl, buffer);
-      passes.set(name, { name, width: buffer.width, height: buffer.height, ...img });
+      const floatPixels = img.floatPixels && flipRows(img.floatPixels, buffer.width, buffer.height);
+      passes.set(name, {
+        name,
+        width: buffer.width,
+        height: buffer.height,
+        pixels: img.pixels ? flipRows(img.pixels, buffer.width, buffer.height) : floatToBytes(floatPixels!),
+        floatPixels,
+      });
     }
     return new Frame(
       output.width,
@@ -706,6 +736,7 @@ export class Scene {
         renderMs: performance.now() - timing.t0,
       },
       passes,
+      true,
     );
   }
 
@@ -764,22 +795,29 @@ export class Scene {
   }
 }
 
+/** Reads a buffer in GL row order (bottom row first); float buffers only as float (GLES3 rule). */
 function readBuffer(
   gl: GL2,
   buffer: RenderBuffer,
-): { pixels: Uint8Array; floatPixels: Float32Array | undefined } {
+  into?: Uint8Array,
+): { pixels: Uint8Array | undefined; floatPixels: Float32Array | undefined } {
   const { width, height } = buffer;
   gl.bindFramebuffer(gl.FRAMEBUFFER, buffer.framebuffer);
   if (buffer.format === 'rgba8') {
-    const pixels = new Uint8Array(width * height * 4);
+    const size = width * height * 4;
+    if (into && into.length !== size) {
+      throw new ISFError(
+        'BAD_ARGUMENT',
+        `render({ pixels }) needs a Uint8Array of ${size} bytes, got ${into.length}`,
+      );
+    }
+    const pixels = into ?? new Uint8Array(size);
     gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
-    return { pixels: flipRows(pixels, width, height), floatPixels: undefined };
+    return { pixels, floatPixels: undefined };
   }
-  // Float targets can only be read as FLOAT in GLES3; the 8-bit view is converted the way GL would.
   const floatPixels = new Float32Array(width * height * 4);
   gl.readPixels(0, 0, width, height, gl.RGBA, gl.FLOAT, floatPixels);
-  flipRows(floatPixels, width, height);
-  return { pixels: floatToBytes(floatPixels), floatPixels };
+  return { pixels: undefined, floatPixels };
 }
 
 export function checkRenderSize(width: unknown, height: unknown, maxSize: number): void {

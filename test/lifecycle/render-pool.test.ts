@@ -1,0 +1,228 @@
+/**
+ * RenderPool: worker threads with their own contexts. 200 frames on 2 workers are byte-identical to serial
+ * rendering; a worker that dies is replaced and its job retried once, then rejected with WORKER_FAILED; nothing
+ * hangs; close() terminates the workers.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createContext } from '../../src/node/context.ts';
+import { JobRunner, type RenderJob } from '../../src/node/render-job.ts';
+import { RenderPool } from '../../src/node/render-pool.ts';
+import type { Frame } from '../../src/render/frame.ts';
+import { ramp, testShader } from '../helpers.ts';
+import {
+  ANIMATED_SOURCE,
+  animatedDoc,
+  assertCoords,
+  assertSameFrame,
+  BROKEN_SOURCE,
+  COORDS_SOURCE,
+  code,
+  FEEDBACK_SOURCE,
+  feedbackDoc,
+  sceneOf,
+} from './fixtures.ts';
+
+const serialCtx = createContext().initialize();
+let pool: RenderPool;
+before(() => {
+  pool = new RenderPool({ workers: 2, jobTimeoutMs: 20_000 });
+});
+after(async () => {
+  await pool.close();
+  serialCtx.destroy();
+});
+
+const W = 48;
+const H = 32;
+const image = ramp(16, 16);
+
+test('a RenderPool of 2 workers renders 200 frames identical to serial ones', async () => {
+  const jobs: RenderJob[] = Array.from({ length: 200 }, (_, k) => ({
+    source: ANIMATED_SOURCE,
+    path: '/virtual/Animated.fs',
+    width: W,
+    height: H,
+    time: k / 24,
+    values: { intensity: (k % 11) / 10, tint: [1, (k % 4) / 4, 0.5, 1] },
+  }));
+  const frames = await Promise.all(jobs.map((j) => pool.render(j)));
+  const serial = sceneOf(serialCtx, animatedDoc());
+  for (let k = 0; k < 200; k++) {
+    serial.setValues(jobs[k]!.values!);
+    assertSameFrame(frames[k]!, serial.render({ width: W, height: H, time: jobs[k]!.time }), `frame ${k}`);
+  }
+  serial.destroy();
+  const s = pool.stats();
+  assert.equal(s.workers, 2);
+  assert.ok(s.completed >= 200);
+  assert.deepEqual([s.busy, s.queued, s.failed], [0, 0, 0]);
+});
+
+test('a persistent-buffer sequence in one job (frames: [...]) equals the serial sequence; images cross threads', async () => {
+  const frames = Array.from({ length: 12 }, (_, k) => ({
+    time: k / 10,
+    values: { tint: [1, k / 12, 0.5, 1] },
+  }));
+  const job = {
+    source: FEEDBACK_SOURCE,
+    path: '/virtual/Feedback.fs',
+    width: W,
+    height: H,
+    images: { inputImage: image },
+    frames,
+  };
+  const [a, b] = await Promise.all([pool.render(job), pool.render(job)]); // two workers, same stream
+  const serial = sceneOf(serialCtx, feedbackDoc()).setImageData('inputImage', image);
+  frames.forEach((f, k) => {
+    serial.setValues(f.values);
+    const expected = serial.render({ width: W, height: H, time: f.time });
+    assertSameFrame(a[k]!, expected, `worker A frame ${k}`);
+    assertSameFrame(b[k]!, expected, `worker B frame ${k}`);
+  });
+  assert.equal(
+    image.data.length,
+    16 * 16 * 4,
+    "the caller's image is still usable (shared, not transferred)",
+  );
+  serial.destroy();
+  // a job is a fresh stream: rendering frame 0 alone again gives frame 0, whichever worker had the scene
+  const again = await pool.render({ ...job, frames: [frames[0]!] });
+  assertSameFrame(again[0]!, a[0]!, 'fresh stream');
+});
+
+test('jobs by file path work, and render errors come back with their code and location', async () => {
+  const f = await pool.render({ path: testShader('Test-Functionality'), width: 8, height: 8 });
+  assert.deepEqual(f.pixel(4, 4), [255, 0, 0, 255]);
+  assertCoords(await pool.render({ source: COORDS_SOURCE, width: 33, height: 7 }), 33, 7);
+  await assert.rejects(
+    pool.render({ source: BROKEN_SOURCE, path: '/virtual/Broken.fs', width: 8, height: 8 }),
+    (e) => {
+      code('GLSL_COMPILE', /line 3/)(e);
+      assert.equal((e as { line?: number }).line, 3);
+      assert.match((e as Error).stack ?? '', /render-pool\.test\.ts/, "the caller's stack");
+      return true;
+    },
+  );
+  await assert.rejects(
+    pool.render({ source: COORDS_SOURCE, width: 0, height: 8 }),
+    code('SIZE_OUT_OF_RANGE'),
+  );
+  await assert.rejects(
+    pool.render({ path: '/nonexistent/x.fs', width: 8, height: 8 }),
+    code('ISF_FILE_NOT_FOUND'),
+  );
+  await assert.rejects(pool.render({ width: 8, height: 8 } as RenderJob), code('BAD_ARGUMENT'));
+  await assert.rejects(
+    pool.render({ source: ANIMATED_SOURCE, width: 8, height: 8, values: { nope: 1 } }),
+    code('INPUT_UNKNOWN'),
+  );
+  assert.equal(pool.stats().workers, 2, 'render errors do not cost a worker');
+});
+
+test('a worker that dies is replaced and its job retried once: exit and uncaught exceptions', async () => {
+  const before = pool.stats();
+  const ok = await pool.render({ source: COORDS_SOURCE, width: 10, height: 6, __crash: 'exit-once' });
+  assertCoords(ok, 10, 6);
+  const ok2 = await pool.render({ source: COORDS_SOURCE, width: 10, height: 6, __crash: 'throw-once' });
+  assertCoords(ok2, 10, 6);
+  let s = pool.stats();
+  assert.equal(s.retried, before.retried + 2);
+  assert.equal(s.restarts, before.restarts + 2);
+  await assert.rejects(
+    pool.render({ source: COORDS_SOURCE, width: 10, height: 6, __crash: 'exit' }),
+    code('WORKER_FAILED', /died \(exit code 70\) on all 2 attempts/),
+  );
+  await assert.rejects(
+    pool.render({ source: COORDS_SOURCE, width: 10, height: 6, __crash: 'throw' }),
+    code('WORKER_FAILED', /simulated worker crash/),
+  );
+  s = pool.stats();
+  assert.equal(s.failed, before.failed + 2);
+  assert.equal(s.workers, 2, 'dead workers were replaced');
+  assertCoords(await pool.render({ source: COORDS_SOURCE, width: 5, height: 5 }), 5, 5);
+});
+
+test('jobs queued around a crash are all settled: none lost, none hanging, the others correct', async () => {
+  const results = await Promise.allSettled(
+    Array.from({ length: 16 }, (_, k) =>
+      pool.render({
+        source: COORDS_SOURCE,
+        width: 8 + k,
+        height: 3,
+        ...(k === 5 ? { __crash: 'exit' as const } : {}),
+      }),
+    ),
+  );
+  results.forEach((r, k) => {
+    if (k === 5) {
+      assert.equal(r.status, 'rejected');
+      code('WORKER_FAILED')((r as PromiseRejectedResult).reason);
+    } else {
+      assert.equal(r.status, 'fulfilled', `job ${k}`);
+      assertCoords((r as PromiseFulfilledResult<Frame>).value, 8 + k, 3);
+    }
+  });
+  assert.deepEqual([pool.stats().busy, pool.stats().queued], [0, 0]);
+});
+
+test('a hung job fails with RENDER_TIMEOUT and its worker is replaced', async () => {
+  const quick = new RenderPool({ workers: 1, jobTimeoutMs: 3000 });
+  try {
+    assertCoords(await quick.render({ source: COORDS_SOURCE, width: 4, height: 4 }), 4, 4);
+    const t0 = Date.now();
+    await assert.rejects(
+      quick.render({ source: COORDS_SOURCE, width: 4, height: 4, __crash: 'hang' }),
+      code('RENDER_TIMEOUT'),
+    );
+    assert.ok(Date.now() - t0 < 10_000);
+    assertCoords(await quick.render({ source: COORDS_SOURCE, width: 6, height: 2 }), 6, 2);
+    assert.equal(quick.stats().restarts, 1);
+  } finally {
+    await quick.close();
+  }
+});
+
+test('close() rejects what is pending, terminates the workers; render() afterwards is RESOURCE_DESTROYED', async () => {
+  const p = new RenderPool({ workers: 1 });
+  const pending = Promise.allSettled(
+    Array.from({ length: 4 }, () => p.render({ source: COORDS_SOURCE, width: 4, height: 4 })),
+  );
+  await p.close();
+  for (const r of await pending) {
+    assert.equal(r.status, 'rejected');
+    code('WORKER_FAILED', /closed/)((r as PromiseRejectedResult).reason);
+  }
+  assert.equal(p.stats().workers, 0);
+  await assert.rejects(p.render({ source: COORDS_SOURCE, width: 4, height: 4 }), code('RESOURCE_DESTROYED'));
+  await p.close(); // idempotent
+  assert.throws(() => new RenderPool({ workers: 0 }), code('BAD_ARGUMENT'));
+});
+
+test('JobRunner in this thread gives the same frames as the pool', async () => {
+  const runner = new JobRunner(serialCtx);
+  const job: RenderJob = {
+    source: ANIMATED_SOURCE,
+    width: W,
+    height: H,
+    time: 3.25,
+    values: { intensity: 0.3 },
+  };
+  const [local] = await runner.run(job);
+  assertSameFrame(await pool.render(job), local!, 'pool vs in-thread runner');
+  runner.clear();
+});
+
+test('workers that cannot create a context: jobs reject with WORKER_FAILED naming the cause, nothing hangs', async () => {
+  const bad = new RenderPool({ workers: 1, contextOptions: { libEGL: '/nonexistent/libEGL.so.1' } });
+  try {
+    await assert.rejects(
+      bad.render({ source: COORDS_SOURCE, width: 4, height: 4 }),
+      code('WORKER_FAILED', /fail to start \(3 times in a row.*nonexistent\/libEGL/s),
+    );
+    await assert.rejects(bad.render({ source: COORDS_SOURCE, width: 4, height: 4 }), code('WORKER_FAILED'));
+    assert.equal(bad.stats().workers, 0);
+  } finally {
+    await bad.close();
+  }
+});
