@@ -4,7 +4,9 @@
 import { Command } from 'commander';
 import { registerInfo } from './info.ts';
 import { registerRender } from './render.ts';
+import { registerServe } from './serve.ts';
 import { registerValidate } from './validate.ts';
+import { registerWorker } from './worker.ts';
 
 const program = new Command();
 program
@@ -21,5 +23,7 @@ program
 registerValidate(program);
 registerInfo(program);
 registerRender(program);
+registerServe(program);
+registerWorker(program);
 
 await program.parseAsync(process.argv);

@@ -6,9 +6,11 @@
 import { SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { ISFError } from '../core/errors.ts';
-import { renderToFiles } from '../node/batch.ts';
+import { type BatchOptions, renderToFiles } from '../node/batch.ts';
 import { createContext } from '../node/context.ts';
+import { DEFAULT_CHUNK, DEFAULT_QUEUE } from '../node/farm/jobs.ts';
 import { removePendingFiles } from '../node/files.ts';
+import { IsolatedRenderer } from '../node/isolate/renderer.ts';
 import { loadISF } from '../node/load.ts';
 import { EXIT } from './exit-codes.ts';
 import { run } from './output.ts';
@@ -29,9 +31,17 @@ interface RenderFlags {
   crf?: string;
   pixFmt?: string;
   device: string;
+  redis?: string;
+  queue: string;
+  chunk?: string;
+  timeout?: string;
+  untrusted?: boolean;
   json?: boolean;
   quiet?: boolean;
 }
+
+/** The per-frame time limit of --untrusted without --timeout. */
+const UNTRUSTED_TIMEOUT_MS = 60_000;
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -93,10 +103,24 @@ export function registerRender(program: Command): void {
       new Option('--depth <bits>', 'PNG bit depth (16 keeps float output)').choices(['8', '16']).default('8'),
     )
     .option('--supersample <k>', 'render k times larger and downsample', '1')
-    .option('--codec <name>', 'video encoder (default: libx264 for .mp4/.mkv, libvpx-vp9 for .webm, prores_ks for .mov)')
+    .option(
+      '--codec <name>',
+      'video encoder (default: libx264 for .mp4/.mkv, libvpx-vp9 for .webm, prores_ks for .mov)',
+    )
     .option('--crf <n>', 'video quality (constant rate factor; lower is better)')
     .option('--pix-fmt <fmt>', 'video pixel format (default yuv420p; yuva444p10le for ProRes, keeps alpha)')
     .option('--device <cpu|gpu|index>', 'GL device: cpu (Mesa llvmpipe) or gpu (EGL device platform)', 'cpu')
+    .option('--redis <url>', 'render on a farm of `isf worker`s through this Redis (docs/farm.md)')
+    .option('--queue <name>', 'the farm queue, with --redis', DEFAULT_QUEUE)
+    .option('--chunk <frames>', 'frames per farm job, with --redis', String(DEFAULT_CHUNK))
+    .option(
+      '--timeout <ms>',
+      'render in an isolated process under the untrusted limits; a frame (the first with loading and compiling) running longer is stopped (exit 6)',
+    )
+    .option(
+      '--untrusted',
+      `like --timeout, with ${UNTRUSTED_TIMEOUT_MS} ms unless --timeout is given (docs/untrusted.md)`,
+    )
     .option('--json', 'print one JSON summary on stdout')
     .option('-q, --quiet', 'no progress or notices')
     .action(async (shader: string, flags: RenderFlags) => {
@@ -123,8 +147,48 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
   );
   const device = /^\d+$/.test(flags.device) ? Number(flags.device) : (flags.device as 'cpu' | 'gpu');
   const notices = !flags.quiet && !flags.json;
+  if (flags.redis !== undefined) {
+    // Loaded only for farm renders: BullMQ takes a noticeable time to import.
+    const { farmRenderCommand } = await import('./farm.ts');
+    return farmRenderCommand({
+      shader,
+      redis: flags.redis,
+      queue: flags.queue,
+      chunk: flags.chunk,
+      json: flags.json,
+      notices,
+      output: flags.output,
+      width,
+      height,
+      start,
+      frames,
+      fps,
+      set: pairs('--set', flags.set),
+      images: pairs('--image', flags.image),
+      audio: pairs('--audio', flags.audio),
+      depth: flags.depth === '16' ? 16 : 8,
+      supersample,
+      codec: flags.codec,
+      crf:
+        flags.crf === undefined
+          ? undefined
+          : number('--crf', flags.crf, (n) => n >= 0 && n <= 63, 'a number 0..63'),
+      pixFmt: flags.pixFmt,
+    });
+  }
 
-  const doc = await loadISF(shader);
+  // Shaders you did not write render in a child process that is killed at the time limit (docs/untrusted.md).
+  const isolated =
+    flags.timeout !== undefined || flags.untrusted
+      ? new IsolatedRenderer({
+          device,
+          timeoutMs:
+            flags.timeout === undefined
+              ? UNTRUSTED_TIMEOUT_MS
+              : number('--timeout', flags.timeout, (n) => n > 0, 'a positive number of milliseconds'),
+        })
+      : undefined;
+  const doc = isolated ? undefined : await loadISF(shader);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
@@ -139,9 +203,9 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
       : undefined;
   const t0 = performance.now();
   bar?.start(frames, 0, { fps: '0.0' });
-  const context = createContext({ device }).initialize();
+  const context = isolated ? undefined : createContext({ device }).initialize();
   try {
-    const result = await renderToFiles(context, doc, {
+    const options: BatchOptions = {
       output: flags.output,
       width,
       height,
@@ -154,18 +218,23 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
       depth: flags.depth === '16' ? 16 : 8,
       supersample,
       codec: flags.codec,
-      crf: flags.crf === undefined ? undefined : number('--crf', flags.crf, (n) => n >= 0 && n <= 63, 'a number 0..63'),
+      crf:
+        flags.crf === undefined
+          ? undefined
+          : number('--crf', flags.crf, (n) => n >= 0 && n <= 63, 'a number 0..63'),
       pixFmt: flags.pixFmt,
       signal: controller.signal,
       onFrame: (done) => bar?.update(done, { fps: (done / ((performance.now() - t0) / 1000)).toFixed(1) }),
       onNotice: (m) => notices && process.stderr.write(`isf: ${m}\n`),
-    });
+    };
+    const { last: _last, ...result } = isolated
+      ? { last: undefined, ...(await isolated.renderFiles(shader, options)) }
+      : await renderToFiles(context!, doc!, options);
     bar?.stop();
     if (result.interrupted) await removePendingFiles();
     if (flags.json) {
-      const { last: _last, ...summary } = result;
       process.stdout.write(
-        `${JSON.stringify({ ok: !result.interrupted, shader, ...summary, fps: result.frames / (result.totalMs / 1000) })}\n`,
+        `${JSON.stringify({ ok: !result.interrupted, shader, ...result, fps: result.frames / (result.totalMs / 1000) })}\n`,
       );
     } else if (notices) {
       const what = result.files.length === 1 ? result.files[0] : `${result.files.length} files`;
@@ -186,6 +255,7 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
     bar?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    context.destroy();
+    context?.destroy();
+    await isolated?.close();
   }
 }

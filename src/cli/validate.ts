@@ -5,9 +5,10 @@
 import type { Command } from 'commander';
 import type { Diagnostic } from '../core/errors.ts';
 import { ISFError } from '../core/errors.ts';
-import { generateShaders } from '../core/glsl/index.ts';
 import { createContext } from '../node/context.ts';
-import { validateFile } from '../node/load.ts';
+import { DEFAULT_QUEUE } from '../node/farm/jobs.ts';
+import { checkShaderFile } from '../node/isolate/check.ts';
+import { IsolatedRenderer } from '../node/isolate/renderer.ts';
 import type { GLContext } from '../render/context.ts';
 import { EXIT } from './exit-codes.ts';
 import { expandShaderPaths } from './files.ts';
@@ -27,11 +28,40 @@ export function registerValidate(program: Command): void {
     .description('check ISF shaders: JSON, inputs, passes, expressions (and GLSL with --compile)')
     .argument('<paths...>', '.fs files or folders (searched recursively)')
     .option('--json', 'print a JSON array of { file, ok, kind, errors, warnings }')
-    .option('--compile', 'also compile the generated GLSL on a real GL context')
-    .action(async (paths: string[], opts: { json?: boolean; compile?: boolean }) => {
+    .option(
+      '--compile',
+      'also compile the GLSL and draw one 8x8 frame, each file in an isolated process under a time limit',
+    )
+    .option(
+      '--timeout <ms>',
+      'with --compile: time limit per file (a file over it is reported as RENDER_TIMEOUT)',
+      '10000',
+    )
+    .option(
+      '--no-isolate',
+      'with --compile: compile in this process, without drawing or a time limit (faster)',
+    )
+    .option('--redis <url>', 'validate on a farm of `isf worker`s through this Redis (docs/farm.md)')
+    .option('--queue <name>', 'the farm queue, with --redis', DEFAULT_QUEUE)
+    .action(async (paths: string[], opts: ValidateFlags) => {
       await run(!!opts.json, async () => {
         const files = await expandShaderPaths(paths);
         let context: GLContext | undefined;
+        if (opts.redis !== undefined) {
+          const { farmValidateReports } = await import('./farm.ts'); // BullMQ only when asked for
+          const farm = await farmValidateReports({ ...opts, redis: opts.redis, files });
+          return farm ? finish(farm, !!opts.json) : EXIT.INTERRUPTED;
+        }
+        if (opts.compile && opts.isolate) {
+          const timeoutMs = Number(opts.timeout);
+          if (!(timeoutMs > 0)) {
+            throw new ISFError(
+              'BAD_ARGUMENT',
+              `Expected a positive number of milliseconds for --timeout but received "${opts.timeout}"`,
+            );
+          }
+          return finish(await validateIsolated(files, timeoutMs), !!opts.json);
+        }
         const reports: ValidationReport[] = [];
         try {
           for (const file of files) {
@@ -41,39 +71,43 @@ export function registerValidate(program: Command): void {
         } finally {
           context?.destroy();
         }
-        if (opts.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
-        else printReports(reports);
-        return reports.every((r) => r.ok) ? EXIT.OK : EXIT.SHADER;
+        return finish(reports, !!opts.json);
       });
     });
 }
 
+interface ValidateFlags {
+  json?: boolean;
+  compile?: boolean;
+  timeout: string;
+  isolate: boolean;
+  redis?: string;
+  queue: string;
+}
+
+function finish(reports: ValidationReport[], json: boolean): number {
+  if (json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+  else printReports(reports);
+  return reports.every((r) => r.ok) ? EXIT.OK : EXIT.SHADER;
+}
+
 export async function validateOne(file: string, context?: GLContext): Promise<ValidationReport> {
-  const result = await validateFile(file);
-  const errors = result.diagnostics.filter((d) => d.severity === 'error');
-  const warnings = result.diagnostics.filter((d) => d.severity === 'warning');
-  const doc = result.document;
-  if (doc && errors.length === 0 && context) {
-    try {
-      const shaders = generateShaders(doc);
-      warnings.push(...shaders.warnings);
-      context.programs.release(
-        context.programs.acquire(shaders, { fragment: doc.path, vertex: doc.vertexPath }),
-      );
-    } catch (e) {
-      if (!(e instanceof ISFError)) throw e;
-      if (e.diagnostics.length > 0) errors.push(...e.diagnostics.filter((d) => d.severity === 'error'));
-      if (!errors.length) errors.push(e.toDiagnostic());
-    }
-  } else if (doc && errors.length === 0) {
-    try {
-      warnings.push(...generateShaders(doc).warnings);
-    } catch (e) {
-      if (!(e instanceof ISFError)) throw e;
-      errors.push(e.toDiagnostic());
-    }
+  return { file, ...(await checkShaderFile(file, context)) };
+}
+
+/**
+ * --compile: every file in a child process that is killed and replaced when a file runs past the limit or
+ * crashes the driver, so one pathological file is reported as such and the rest are still validated.
+ */
+async function validateIsolated(files: string[], timeoutMs: number): Promise<ValidationReport[]> {
+  const renderer = new IsolatedRenderer({ timeoutMs });
+  const reports: ValidationReport[] = [];
+  try {
+    for (const file of files) reports.push({ file, ...(await renderer.validate(file)) });
+  } finally {
+    await renderer.close();
   }
-  return { file, ok: errors.length === 0, kind: doc?.kind ?? null, errors, warnings };
+  return reports;
 }
 
 function printReports(reports: ValidationReport[]): void {

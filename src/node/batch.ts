@@ -13,7 +13,7 @@ import { ISFError } from '../core/errors.ts';
 import { parseInputValueText } from '../core/values.ts';
 import type { GLContext } from '../render/context.ts';
 import type { Frame, FrameData } from '../render/frame.ts';
-import { Scene, sequenceTiming } from '../render/scene.ts';
+import { Scene, type SceneOptions, sequenceTiming } from '../render/scene.ts';
 import { testPattern } from '../render/test-pattern.ts';
 import { isVideoPath, probeVideo, VideoReader, VideoWriter } from './ffmpeg.ts';
 import { writeFileAtomic } from './files.ts';
@@ -45,6 +45,15 @@ export interface BatchOptions {
   codec?: string;
   crf?: number;
   pixFmt?: string;
+  /**
+   * Render only frames [first, end) of the `frames`-frame sequence (default all), each with its own index,
+   * timing and file name, exactly as in the whole sequence: how a render farm splits one render into jobs.
+   */
+  range?: [number, number];
+  /** Writes one encoded frame (default: writeFileAtomic); a farm worker passes its storage's atomic write. */
+  writeFile?: (path: string, bytes: Uint8Array) => Promise<void>;
+  /** Options of the scene that renders (limits; platform, default nodePlatform): the isolated renderer's. */
+  scene?: SceneOptions;
   signal?: AbortSignal;
   onFrame?: (done: number, total: number, file: string | undefined) => void;
   onNotice?: (message: string) => void;
@@ -181,7 +190,17 @@ export async function renderToFiles(
   if (!Number.isInteger(k) || k < 1 || k > 8) {
     throw new ISFError('BAD_ARGUMENT', `Expected --supersample to be an integer 1..8 but received ${k}`);
   }
+  const [first, end] = options.range ?? [0, frames];
+  if (!Number.isInteger(first) || !Number.isInteger(end) || first < 0 || end <= first || end > frames) {
+    throw new ISFError(
+      'BAD_ARGUMENT',
+      `Expected a frame range [first, end) with 0 <= first < end <= ${frames} but received [${first}, ${end})`,
+    );
+  }
   const video = isVideoPath(options.output);
+  if (video && options.range) {
+    throw new ISFError('BAD_ARGUMENT', 'A frame range cannot be rendered into a video; use an image pattern');
+  }
   const format: ImageFormat | undefined = imageFormatForPath(options.output);
   if (!video && !format) {
     throw new ISFError(
@@ -190,7 +209,7 @@ export async function renderToFiles(
     );
   }
   const pattern = !video && isPattern(options.output);
-  const scene = new Scene(context, { platform: nodePlatform });
+  const scene = new Scene(context, { platform: nodePlatform, ...options.scene });
   const files: string[] = [];
   const writes = new Set<Promise<void>>();
   let writer: VideoWriter | undefined;
@@ -218,7 +237,9 @@ export async function renderToFiles(
         pixFmt: options.pixFmt,
       });
     }
-    for (let i = 0; i < frames; i++) {
+    // A clip feeds frame k to render k, so a range starting at `first` skips the clips' first frames.
+    for (let i = 0; i < first; i++) for (const reader of streams.values()) await reader.next();
+    for (let i = first; i < end; i++) {
       if (options.signal?.aborted) break;
       if (writeError) throw writeError;
       if (inputs.animateProgress) scene.setValue('progress', frames > 1 ? i / (frames - 1) : 0);
@@ -235,21 +256,21 @@ export async function renderToFiles(
       if (writer) {
         await writer.write(out.pixels);
         done += 1;
-        options.onFrame?.(done, frames, undefined);
+        options.onFrame?.(done, end - first, undefined);
         continue;
       }
       if (!pattern && i < frames - 1) {
         done += 1;
-        options.onFrame?.(done, frames, undefined);
+        options.onFrame?.(done, end - first, undefined);
         continue;
       }
       const file = pattern ? frameFileName(options.output, i) : options.output;
       const write = encodeFrame(out, format!, { depth: options.depth ?? 8 })
-        .then((bytes) => writeFileAtomic(file, bytes))
+        .then((bytes) => (options.writeFile ?? writeFileAtomic)(file, bytes))
         .then(() => {
           files.push(file);
           done += 1;
-          options.onFrame?.(done, frames, file);
+          options.onFrame?.(done, end - first, file);
         })
         .catch((e: unknown) => {
           writeError ??= e;

@@ -3,5 +3,8 @@ export * from './context.ts';
 export * from './egl/index.ts';
 export * from './files.ts';
 export * from './images.ts';
+export * from './isolate/index.ts';
 export * from './load.ts';
 export * from './platform.ts';
+export { JobRunner } from './render-job.ts';
+export * from './render-pool.ts';

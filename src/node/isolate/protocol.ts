@@ -1,0 +1,82 @@
+/**
+ * Messages between IsolatedRenderer (parent) and its child process (child.ts), sent over the IPC channel with
+ * 'advanced' serialization so pixel arrays travel as typed arrays. One request runs at a time; the child
+ * answers each with exactly one `done` or `failed`, and may send `progress` before that (the parent restarts
+ * the request's time limit on each one: the limit is per frame).
+ */
+import type { Diagnostic } from '../../core/errors.ts';
+import type { ContextStats } from '../../render/context.ts';
+import type { BatchOptions, BatchResult } from '../batch.ts';
+import type { RenderJob, WireError, WireFrame } from '../render-job.ts';
+import type { UntrustedLimits } from './limits.ts';
+
+/** What the child is started with (argv[2], JSON). */
+export interface ChildInit {
+  limits: UntrustedLimits;
+  /** The parent's pid: the child exits when it is no longer its parent. */
+  parentPid: number;
+  device?: 'cpu' | 'gpu' | number;
+  allowImportOutsideFolder?: boolean;
+  /** Compiled scenes the child keeps, by document (default 8). */
+  maxScenes?: number;
+}
+
+/** A shader document by path, or by text (`path` then only names it and anchors IMPORTED files). */
+export interface ShaderRef {
+  path?: string;
+  source?: string;
+  vertexSource?: string;
+}
+
+/** The part of BatchOptions that can cross a process boundary (no signal, no callbacks). */
+export type FilesOptions = Omit<BatchOptions, 'signal' | 'onFrame' | 'onNotice'>;
+
+export interface ShaderReport {
+  ok: boolean;
+  kind: string | null;
+  errors: Diagnostic[];
+  warnings: Diagnostic[];
+}
+
+/** @internal Tests only: make the child misbehave the way a bad driver or shader would. */
+export type ChildFault = 'crash' | 'hang' | 'lose-context';
+
+export type ChildRequest =
+  | { type: 'compile'; id: number; doc: ShaderRef; fault?: ChildFault }
+  | { type: 'render'; id: number; job: RenderJob; fault?: ChildFault }
+  | { type: 'validate'; id: number; file: string; draw: boolean; fault?: ChildFault }
+  | { type: 'files'; id: number; shader: string; options: FilesOptions; fault?: ChildFault }
+  | { type: 'stats'; id: number; fault?: ChildFault }
+  /** Stop a running `files` request after its current frame (Ctrl-C in the CLI). */
+  | { type: 'abort'; id: number };
+
+export interface CompileResult {
+  name: string;
+  kind: string;
+  warnings: Diagnostic[];
+}
+
+export type FilesResult = Omit<BatchResult, 'last'>;
+
+export type ChildResult =
+  | { type: 'compile'; value: CompileResult }
+  | { type: 'render'; value: WireFrame[] }
+  | { type: 'validate'; value: ShaderReport }
+  | { type: 'files'; value: FilesResult }
+  | { type: 'stats'; value: ContextStats };
+
+export type ChildMessage =
+  | { type: 'ready'; pid: number; startupMs: number }
+  | { type: 'init-error'; error: WireError }
+  /** The document parsed (names the shader in later errors) or a frame finished (restarts the time limit). */
+  | {
+      type: 'progress';
+      id: number;
+      name?: string;
+      kind?: string;
+      done?: number;
+      total?: number;
+      notice?: string;
+    }
+  | { type: 'done'; id: number; result: ChildResult }
+  | { type: 'failed'; id: number; error: WireError };

@@ -1,0 +1,344 @@
+/**
+ * The render farm end to end: a real Redis on loopback, `isf worker` processes, `isf render|validate --redis`.
+ * The farm's output must equal a single-process render byte for byte, survive a worker killed mid-job, and
+ * report a broken shader's error after its retries.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import {
+  BIN,
+  dropQueue,
+  isfAsync,
+  sleep,
+  startTestRedis,
+  type TestRedis,
+  TestWorker,
+} from './farm-helpers.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'isf-farm-'));
+const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
+const FRAMES = 120;
+const SIZE = '64x36';
+
+// Time-dependent everywhere: TIME, FRAMEINDEX and TIMEDELTA (0 on frame 0, 1/fps after) all show in the pixels.
+const GENERATOR = write(
+  'generator.fs',
+  `/*{ "ISFVSN": "2", "INPUTS": [ { "NAME": "speed", "TYPE": "float", "DEFAULT": 1.0 } ] }*/
+void main() {
+  vec2 uv = isf_FragNormCoord;
+  float t = TIME * speed;
+  gl_FragColor = vec4(fract(uv.x + t), 0.5 + 0.5 * sin(uv.y * 9.0 + t * 3.0), float(FRAMEINDEX) / 255.0,
+    0.5 + TIMEDELTA * 10.0);
+}
+`,
+);
+
+// Each frame blends into the last one: only an in-order render gives these pixels.
+const FEEDBACK = write(
+  'feedback.fs',
+  `/*{ "ISFVSN": "2", "PASSES": [ { "TARGET": "acc", "PERSISTENT": true }, {} ] }*/
+void main() {
+  vec4 last = IMG_THIS_PIXEL(acc);
+  if (PASSINDEX == 0) gl_FragColor = mix(last, vec4(fract(TIME * 3.0), isf_FragNormCoord, 1.0), 0.3);
+  else gl_FragColor = last;
+}
+`,
+);
+
+const BROKEN = write(
+  'broken.fs',
+  `/*{ "ISFVSN": "2", "INPUTS": [] }*/
+void main() {
+  vec4 c = vec4(1.0);
+  gl_FragColor = c + undefinedThing;
+}
+`,
+);
+
+function write(name: string, text: string): string {
+  const p = join(work, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+let redis: TestRedis | undefined;
+let skip: string | false = false;
+const queue = `isf-test-${process.pid}-${Date.now().toString(36)}`;
+let fleet: TestWorker[] = [];
+
+before(async () => {
+  const r = await startTestRedis();
+  if (typeof r === 'string') {
+    skip = `no Redis: ${r}`;
+    process.stderr.write(`# farm tests skipped: ${skip}\n`);
+    return;
+  }
+  redis = r;
+  fleet = [0, 1, 2].map(() => new TestWorker(r.url, queue));
+  await Promise.all(fleet.map((w) => w.waitFor(/ready/)));
+});
+
+after(async () => {
+  await Promise.all(fleet.map((w) => w.stop()));
+  if (redis) {
+    await dropQueue(redis.url, queue);
+    await dropQueue(redis.url, `${queue}-kill`);
+    await redis.stop();
+  }
+});
+
+function local(args: string[]): void {
+  const r = spawnSync(process.execPath, [BIN, ...args, '-q'], {
+    cwd: work,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+}
+
+async function farm(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return await isfAsync([...args, '--redis', redis!.url, '--queue', queue], { cwd: work, env }).done;
+}
+
+function frameNames(n: number): string[] {
+  return Array.from({ length: n }, (_, k) => `f-${String(k).padStart(4, '0')}.png`);
+}
+
+function assertSameFrames(dir: string, reference: string, n: number): void {
+  // Exactly the frames, once each: no missing file, no stray temporary from a killed worker.
+  assert.deepEqual(readdirSync(dir).sort(), frameNames(n));
+  const differ = frameNames(n).filter(
+    (f) => !readFileSync(join(dir, f)).equals(readFileSync(join(reference, f))),
+  );
+  assert.deepEqual(differ, [], `frames differ from the single-process render: ${differ.join(', ')}`);
+}
+
+let referenceDone = false;
+function reference(): string {
+  const dir = join(work, 'local');
+  if (!referenceDone) {
+    local([
+      'render',
+      GENERATOR,
+      '-o',
+      join(dir, 'f-%04d.png'),
+      '--size',
+      SIZE,
+      '--frames',
+      String(FRAMES),
+      '--fps',
+      '30',
+    ]);
+    referenceDone = true;
+  }
+  return dir;
+}
+
+test('3 workers render 120 frames equal to the single-process render, byte for byte', async (t) => {
+  if (skip) return t.skip(skip);
+  const out = join(work, 'farm');
+  const r = await farm([
+    'render',
+    GENERATOR,
+    '-o',
+    join(out, 'f-%04d.png'),
+    '--size',
+    SIZE,
+    '--frames',
+    String(FRAMES),
+    '--fps',
+    '30',
+    '--json',
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(r.stdout);
+  assert.equal(summary.ok, true);
+  assert.equal(summary.frames, FRAMES);
+  assert.equal(summary.jobs, 12);
+  assertSameFrames(out, reference(), FRAMES);
+  // The jobs really were spread: more than one worker rendered some.
+  const busy = fleet.filter((w) => w.lines.some((l) => / started \(frames/.test(l)));
+  assert.ok(busy.length >= 2, `only ${busy.length} worker(s) took jobs`);
+});
+
+test('a worker killed mid-job: its job is taken up again, no frame missing or duplicated', async (t) => {
+  if (skip) return t.skip(skip);
+  const killQueue = `${queue}-kill`;
+  // Short locks so the killed worker's job is found stalled within seconds; slow writes so a job lasts ~1 s.
+  const env = {
+    ISF_FARM_LOCK_MS: '2000',
+    ISF_FARM_STALLED_INTERVAL_MS: '1000',
+    ISF_FARM_WRITE_DELAY_MS: '250',
+  };
+  const workers = [0, 1, 2].map(() => new TestWorker(redis!.url, killQueue, env));
+  try {
+    await Promise.all(workers.map((w) => w.waitFor(/ready/)));
+    const out = join(work, 'killed');
+    const render = isfAsync(
+      [
+        'render',
+        GENERATOR,
+        '-o',
+        join(out, 'f-%04d.png'),
+        '--size',
+        SIZE,
+        '--frames',
+        String(FRAMES),
+        '--redis',
+        redis!.url,
+        '--queue',
+        killQueue,
+        '--json',
+      ],
+      { cwd: work },
+    );
+    // The first job one of them starts: kill its worker once part of its frames exist.
+    const starts = workers.map((w) => w.waitFor(/ started \(frames \d+-\d+\)/).then((line) => ({ w, line })));
+    for (const s of starts) s.catch(() => {}); // the race's losers may time out later: not an error
+    const started = await Promise.race(starts);
+    const [, id, first, last] = / (\S+) started \(frames (\d+)-(\d+)\)/.exec(started.line)!;
+    const names = frameNames(FRAMES).slice(Number(first), Number(last) + 1);
+    for (let i = 0; i < 200 && !names.some((n) => existsSync(join(out, n))); i++) await sleep(20);
+    assert.ok(
+      !started.w.lines.some((l) => l.includes(`${id} done`)),
+      'the job finished before the kill: slow the writes down',
+    );
+    started.w.proc.kill('SIGKILL');
+    const r = await render.done;
+    assert.equal(r.status, 0, r.stderr);
+    const summary = JSON.parse(r.stdout);
+    assert.ok(summary.stalled >= 1, `the killed job was not reported stalled: ${r.stdout}`);
+    assert.equal(summary.frames, FRAMES);
+    assertSameFrames(out, reference(), FRAMES);
+    // Another worker rendered the killed worker's job again.
+    const redone = workers
+      .filter((w) => w !== started.w)
+      .some((w) => w.lines.some((l) => l.includes(`${id} done`)));
+    assert.ok(redone, `no surviving worker completed job ${id}`);
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+  }
+});
+
+test('a broken shader ends as a reported failure after its retries: exit 3 with the GLSL error', async (t) => {
+  if (skip) return t.skip(skip);
+  const r = await farm(
+    ['render', BROKEN, '-o', join(work, 'broken', 'f-%04d.png'), '--size', '16x16', '--frames', '30'],
+    { ISF_FARM_ATTEMPTS: '3', ISF_FARM_BACKOFF_MS: '100' },
+  );
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(r.stderr, /failed after 3 attempt\(s\)/);
+  assert.match(r.stderr, /broken\.fs:4: .*undefinedThing/);
+  assert.equal(existsSync(join(work, 'broken')), false);
+  // Every attempt ran on a worker and failed there (three attempts of the first job at least).
+  const failures = fleet
+    .flatMap((w) => w.lines)
+    .filter((l) => /failed \(attempt \d\).*undefinedThing/.test(l));
+  assert.ok(failures.length >= 3, `workers logged ${failures.length} failed attempt(s)`);
+});
+
+test('persistent buffers: rendered as one sequential job, equal to the single-process render', async (t) => {
+  if (skip) return t.skip(skip);
+  const ref = join(work, 'feedback-local');
+  local(['render', FEEDBACK, '-o', join(ref, 'f-%04d.png'), '--size', '32x18', '--frames', '25']);
+  const out = join(work, 'feedback-farm');
+  const r = await farm([
+    'render',
+    FEEDBACK,
+    '-o',
+    join(out, 'f-%04d.png'),
+    '--size',
+    '32x18',
+    '--frames',
+    '25',
+    '--json',
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).jobs, 1);
+  assertSameFrames(out, ref, 25);
+});
+
+test('one output file: the last frame, equal to the single-process render', async (t) => {
+  if (skip) return t.skip(skip);
+  local([
+    'render',
+    GENERATOR,
+    '-o',
+    join(work, 'last-local.png'),
+    '--size',
+    SIZE,
+    '--frames',
+    '40',
+    '--set',
+    'speed=2',
+  ]);
+  const r = await farm([
+    'render',
+    GENERATOR,
+    '-o',
+    'last-farm.png',
+    '--size',
+    SIZE,
+    '--frames',
+    '40',
+    '--set',
+    'speed=2',
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(readFileSync(join(work, 'last-farm.png')).equals(readFileSync(join(work, 'last-local.png'))));
+});
+
+test('video output: frames from the farm, encoded in order, same file as a single-process render', async (t) => {
+  if (skip) return t.skip(skip);
+  if (!hasFfmpeg) return t.skip('ffmpeg is not installed');
+  local(['render', GENERATOR, '-o', join(work, 'local.mp4'), '--size', SIZE, '--frames', '45']);
+  const r = await farm(['render', GENERATOR, '-o', 'farm.mp4', '--size', SIZE, '--frames', '45']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(readFileSync(join(work, 'farm.mp4')).equals(readFileSync(join(work, 'local.mp4'))));
+  assert.deepEqual(
+    readdirSync(work).filter((f) => f.startsWith('.isf-farm-')),
+    [],
+    'the temporary frame folder is left behind',
+  );
+});
+
+test('validate --redis: the same reports as validating locally, exit 3 for the broken shader', async (t) => {
+  if (skip) return t.skip(skip);
+  const files = ['generator.fs', BROKEN, 'feedback.fs']; // relative names come back as given
+  const here = spawnSync(process.execPath, [BIN, 'validate', '--json', '--compile', ...files], {
+    cwd: work,
+    encoding: 'utf8',
+  });
+  const r = await farm(['validate', '--json', '--compile', ...files]);
+  assert.equal(r.status, 3, r.stderr);
+  assert.equal(here.status, 3);
+  assert.deepEqual(JSON.parse(r.stdout), JSON.parse(here.stdout));
+});
+
+test('unknown inputs fail before anything is queued; an unreachable Redis exits 4', async (t) => {
+  if (skip) return t.skip(skip);
+  const bad = await farm(['render', GENERATOR, '-o', 'x-%d.png', '--frames', '3', '--set', 'nope=1']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /no input named "nope"/);
+  const gone = await isfAsync(
+    ['render', GENERATOR, '-o', 'y.png', '--redis', 'redis://127.0.0.1:1', '--queue', queue],
+    { cwd: work },
+  ).done;
+  assert.equal(gone.status, 4);
+  assert.match(gone.stderr, /Cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
+});
+
+test('SIGTERM: a worker finishes its job and exits 0', async (t) => {
+  if (skip) return t.skip(skip);
+  const codes = await Promise.all(fleet.map((w) => w.stop()));
+  assert.deepEqual(codes, [0, 0, 0]);
+  for (const w of fleet) assert.ok(w.lines.some((l) => /SIGTERM: finishing/.test(l)));
+  fleet = [];
+});

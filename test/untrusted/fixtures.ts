@@ -1,0 +1,111 @@
+/**
+ * Shaders for the untrusted-input tests, and a check that a process is gone.
+ *
+ * Mesa's llvmpipe caps every fragment invocation at about 65,000 loop iterations in total (a `while (true)`
+ * or a billion-iteration loop returns early, silently), so an "endless" shader that is to hang on the CPU too
+ * needs a loop body that is expensive in itself: 256 dependent sin() per iteration (a macro expansion) makes
+ * even the capped loop take about 4 s for an 8x8 frame and minutes for 64x64. On a GPU the loop is endless
+ * as written: x stays in [-1, 1], so `x > 2.0` never breaks it, and the compiler cannot prove the loop ends.
+ */
+
+const HEAVY_BODY = [
+  '#define STEP1 x = sin(x * 1.0001 + seed);',
+  '#define STEP4 STEP1 STEP1 STEP1 STEP1',
+  '#define STEP16 STEP4 STEP4 STEP4 STEP4',
+  '#define STEP64 STEP16 STEP16 STEP16 STEP16',
+  '#define STEP256 STEP64 STEP64 STEP64 STEP64',
+].join('\n');
+
+export const ENDLESS = `/*{ "ISFVSN": "2", "DESCRIPTION": "never finishes",
+  "INPUTS": [ { "NAME": "seed", "TYPE": "float", "DEFAULT": 0.5 } ] }*/
+${HEAVY_BODY}
+void main() {
+  float x = seed + isf_FragNormCoord.x + TIME;
+  while (true) {
+    STEP256
+    if (x > 2.0) break;
+  }
+  gl_FragColor = vec4(x, 0.0, 0.0, 1.0);
+}
+`;
+
+/** ENDLESS on four lanes: four times the work per iteration, so even an 8x8 draw takes ~15 s on llvmpipe. */
+export const DRAW_HANG = `/*{ "ISFVSN": "2", "INPUTS": [ { "NAME": "seed", "TYPE": "float", "DEFAULT": 0.5 } ] }*/
+${HEAVY_BODY.replace('x = sin(x * 1.0001 + seed);', 'x = sin(x * 1.0001 + vec4(seed, 0.1, 0.2, 0.3));')}
+void main() {
+  vec4 x = vec4(seed + isf_FragNormCoord.x + TIME);
+  while (true) {
+    STEP256
+    if (x.x > 2.0) break;
+  }
+  gl_FragColor = x;
+}
+`;
+
+/** A constant color: every pixel is exactly [64, 128, 191, 255]. */
+export const VALID = `/*{ "ISFVSN": "2", "INPUTS": [ { "NAME": "level", "TYPE": "float", "DEFAULT": 0.5 } ] }*/
+void main() {
+  gl_FragColor = vec4(0.25, level, 0.75, 1.0);
+}
+`;
+export const VALID_PIXEL = [64, 128, 191, 255];
+
+/**
+ * A compile that never ends on Mesa: 4^7 = 16,384 dependent statements from nested macros (a few bytes of
+ * source). Measured: no result after 60 s, memory flat at ~250 MB.
+ */
+export const COMPILE_BOMB = `/*{ "ISFVSN": "2", "INPUTS": [ { "NAME": "seed", "TYPE": "float", "DEFAULT": 0.5 } ] }*/
+#define A0 x = fract(x * 1.0001 + seed);
+#define A1 A0 A0 A0 A0
+#define A2 A1 A1 A1 A1
+#define A3 A2 A2 A2 A2
+#define A4 A3 A3 A3 A3
+#define A5 A4 A4 A4 A4
+#define A6 A5 A5 A5 A5
+#define A7 A6 A6 A6 A6
+void main() {
+  float x = isf_FragNormCoord.x;
+  A7
+  gl_FragColor = vec4(x, 0.0, 0.0, 1.0);
+}
+`;
+
+/** A valid shader number k (distinct sources, so none is served from another's compile). */
+export function validShader(k: number): string {
+  return `/*{ "ISFVSN": "2", "DESCRIPTION": "fixture ${k}",
+  "INPUTS": [ { "NAME": "amount", "TYPE": "float", "DEFAULT": ${(k % 10) / 10} } ] }*/
+void main() {
+  gl_FragColor = vec4(isf_FragNormCoord.x * amount, ${(k % 7) / 7}, 0.5, 1.0);
+}
+`;
+}
+
+/** True while a process with this pid exists (signal 0 only checks). */
+export function alive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pids of the live isolated children of this process (Linux /proc), for "nothing left behind" checks. */
+export async function isolatedChildren(): Promise<number[]> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const out: number[] = [];
+  for (const name of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== process.pid) continue;
+      const cmd = await readFile(`/proc/${name}/cmdline`, 'utf8');
+      if (cmd.includes('isolate/child.ts')) out.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
