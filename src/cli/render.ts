@@ -27,6 +27,7 @@ interface RenderFlags {
   audio: string[];
   depth: string;
   supersample: string;
+  workers: string;
   codec?: string;
   crf?: string;
   pixFmt?: string;
@@ -103,6 +104,7 @@ export function registerRender(program: Command): void {
       new Option('--depth <bits>', 'PNG bit depth (16 keeps float output)').choices(['8', '16']).default('8'),
     )
     .option('--supersample <k>', 'render k times larger and downsample', '1')
+    .option('--workers <n>', 'render on n worker threads, each with its own GL context', '1')
     .option(
       '--codec <name>',
       'video encoder (default: libx264 for .mp4/.mkv, libvpx-vp9 for .webm, prores_ks for .mov)',
@@ -217,6 +219,12 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
       audio: pairs('--audio', flags.audio),
       depth: flags.depth === '16' ? 16 : 8,
       supersample,
+      workers: number(
+        '--workers',
+        flags.workers,
+        (n) => Number.isInteger(n) && n >= 1 && n <= 64,
+        'an integer 1..64',
+      ),
       codec: flags.codec,
       crf:
         flags.crf === undefined

@@ -7,18 +7,21 @@
  * frame, waits for writes in flight, removes temporary files and reports which frames exist.
  */
 import { readFile } from 'node:fs/promises';
-import { parseWav } from '../core/audio.ts';
+import { fftImage, parseWav, waveformImage } from '../core/audio.ts';
 import type { ISFDocument } from '../core/document.ts';
 import { ISFError } from '../core/errors.ts';
-import { parseInputValueText } from '../core/values.ts';
+import { type InputValue, parseInputValueText } from '../core/values.ts';
 import type { GLContext } from '../render/context.ts';
-import type { Frame, FrameData } from '../render/frame.ts';
+import type { FrameData } from '../render/frame.ts';
+import type { RawImage } from '../render/images.ts';
 import { Scene, type SceneOptions, sequenceTiming } from '../render/scene.ts';
 import { testPattern } from '../render/test-pattern.ts';
 import { isVideoPath, probeVideo, VideoReader, VideoWriter } from './ffmpeg.ts';
 import { writeFileAtomic } from './files.ts';
-import { encodeFrame, type ImageFormat, imageFormatForPath } from './images.ts';
+import { decodeImage, encodeFrame, type ImageFormat, imageFormatForPath } from './images.ts';
 import { nodePlatform } from './platform.ts';
+import type { RenderJobFrame } from './render-job.ts';
+import { RenderPool } from './render-pool.ts';
 
 export interface BatchOptions {
   /** Output path: a file, or a pattern with %d / %05d that receives every frame. */
@@ -41,6 +44,12 @@ export interface BatchOptions {
   supersample?: number;
   /** Frames encoded/written concurrently with rendering (default 4). */
   inFlight?: number;
+  /**
+   * Render on this many worker threads (RenderPool), each with its own context. Frames come back in order, so
+   * files and videos are identical to a single-threaded render. Shaders with persistent buffers and video
+   * inputs render in this thread (their frames depend on the previous ones / on one decoder).
+   */
+  workers?: number;
   /** Video output (when `output` ends in .mp4/.webm/.mov/.mkv): encoder, CRF, pixel format. */
   codec?: string;
   crf?: number;
@@ -82,9 +91,18 @@ export function frameFileName(pattern: string, k: number): string {
   );
 }
 
-/** Sets --set / --image / --audio values on a scene, and test patterns for unset filter/transition images. */
+/** Where applyInputs puts values: a Scene, or a collector for render jobs (RenderPool). */
+export interface InputSink {
+  setValue(name: string, value: InputValue): unknown;
+  setImageData(name: string, image: RawImage): unknown;
+}
+
+/**
+ * Sets --set / --image / --audio values on a scene (or any sink), and test patterns for unset filter/transition
+ * images. Video clips and image-sequence patterns given as images come back as `streams` (frame k feeds render k).
+ */
 export async function applyInputs(
-  scene: Scene,
+  sink: InputSink,
   doc: ISFDocument,
   options: Pick<BatchOptions, 'set' | 'images' | 'audio' | 'width' | 'height' | 'onNotice'>,
 ): Promise<{ animateProgress: boolean; streams: Map<string, VideoReader> }> {
@@ -92,32 +110,41 @@ export async function applyInputs(
   for (const [name, text] of Object.entries(options.set ?? {})) {
     const input = doc.inputs.find((i) => i.name === name);
     if (!input) throw unknownInput(doc, name);
-    scene.setValue(name, parseInputValueText(input, text));
+    sink.setValue(name, parseInputValueText(input, text));
   }
-  for (const [name, path] of Object.entries(options.images ?? {})) {
-    if (!doc.inputs.some((i) => i.name === name && i.type === 'image'))
-      throw unknownInput(doc, name, 'image');
-    if (isVideoPath(path) || isPattern(path)) {
-      // A clip feeds frame k to render k (see nextStreamFrames).
-      const info = probeVideo(path);
-      streams.set(name, new VideoReader(path, info.width, info.height));
-    } else {
-      await scene.setImage(name, path);
+  try {
+    for (const [name, path] of Object.entries(options.images ?? {})) {
+      if (!doc.inputs.some((i) => i.name === name && i.type === 'image')) {
+        throw unknownInput(doc, name, 'image');
+      }
+      if (isVideoPath(path) || isPattern(path)) {
+        const info = probeVideo(path);
+        streams.set(name, new VideoReader(path, info.width, info.height));
+      } else {
+        sink.setImageData(name, await decodeImage(path, name));
+      }
     }
-  }
-  for (const [name, path] of Object.entries(options.audio ?? {})) {
-    if (!doc.inputs.some((i) => i.name === name && (i.type === 'audio' || i.type === 'audioFFT'))) {
-      throw unknownInput(doc, name, 'audio');
+    for (const [name, path] of Object.entries(options.audio ?? {})) {
+      const input = doc.inputs.find((i) => i.name === name && (i.type === 'audio' || i.type === 'audioFFT'));
+      if (!input || (input.type !== 'audio' && input.type !== 'audioFFT'))
+        throw unknownInput(doc, name, 'audio');
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(path);
+      } catch (e) {
+        throw new ISFError('AUDIO_DECODE', `Cannot read audio file ${path}: ${(e as Error).message}`, {
+          file: path,
+        });
+      }
+      const samples = parseWav(bytes, path);
+      sink.setImageData(
+        name,
+        input.type === 'audio' ? waveformImage(samples, input.max) : fftImage(samples, input.max),
+      );
     }
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (e) {
-      throw new ISFError('AUDIO_DECODE', `Cannot read audio file ${path}: ${(e as Error).message}`, {
-        file: path,
-      });
-    }
-    scene.setAudio(name, parseWav(bytes, path));
+  } catch (e) {
+    for (const reader of streams.values()) reader.close();
+    throw e;
   }
   const conventional: [string, 0 | 1][] = [
     ['inputImage', 0],
@@ -126,7 +153,7 @@ export async function applyInputs(
   ];
   for (const [name, variant] of conventional) {
     if (doc.inputs.some((i) => i.name === name && i.type === 'image') && !options.images?.[name]) {
-      scene.setImageData(name, testPattern(options.width, options.height, variant));
+      sink.setImageData(name, testPattern(options.width, options.height, variant));
       options.onNotice?.(`no --image ${name}=...: using the built-in test pattern`);
     }
   }
@@ -172,6 +199,142 @@ export function downsample(frame: FrameData, k: number): FrameData {
   };
 }
 
+interface SequencePlan {
+  doc: ISFDocument;
+  options: BatchOptions;
+  frames: number;
+  fps: number;
+  first: number;
+  end: number;
+  /** Supersampling factor: frames render k times larger and are averaged down. */
+  k: number;
+  stats: { renderMs: number };
+}
+
+/** A rendered frame of the sequence, at output size. */
+interface SequenceFrame {
+  index: number;
+  frame: FrameData;
+}
+
+function timing(plan: SequencePlan, i: number) {
+  return sequenceTiming(i, { fps: plan.fps, frames: plan.frames, start: plan.options.start ?? 0 });
+}
+
+function progressAt(plan: SequencePlan, i: number): number {
+  return plan.frames > 1 ? i / (plan.frames - 1) : 0;
+}
+
+/** Frames [first, end) rendered one after another on a Scene of `context`. */
+async function* sceneFrames(context: GLContext, plan: SequencePlan): AsyncGenerator<SequenceFrame> {
+  const { doc, options, k } = plan;
+  const scene = new Scene(context, { platform: nodePlatform, ...options.scene });
+  let streams = new Map<string, VideoReader>();
+  try {
+    await scene.useDoc(doc);
+    const inputs = await applyInputs(scene, doc, {
+      ...options,
+      width: options.width * k,
+      height: options.height * k,
+    });
+    streams = inputs.streams;
+    // A clip feeds frame k to render k, so a range starting at `first` skips the clips' first frames.
+    for (let i = 0; i < plan.first; i++) for (const reader of streams.values()) await reader.next();
+    for (let i = plan.first; i < plan.end; i++) {
+      if (inputs.animateProgress) scene.setValue('progress', progressAt(plan, i));
+      for (const [name, reader] of streams) scene.setImageData(name, await reader.next());
+      const r0 = performance.now();
+      const frame = scene.render({
+        width: options.width * k,
+        height: options.height * k,
+        ...timing(plan, i),
+      });
+      plan.stats.renderMs += performance.now() - r0;
+      yield { index: i, frame: k > 1 ? downsample(frame, k) : frame };
+    }
+  } finally {
+    for (const reader of streams.values()) reader.close();
+    scene.destroy();
+  }
+}
+
+/** Can this sequence be split across worker threads? (Not when a frame depends on earlier ones.) */
+function parallelBlocker(doc: ISFDocument, options: BatchOptions): string | undefined {
+  if (doc.passes.some((p) => p.persistent) || (doc.extraPersistentBuffers?.length ?? 0) > 0) {
+    return 'the shader has persistent buffers (each frame depends on the previous one)';
+  }
+  const images = Object.values(options.images ?? {});
+  if (images.some((p) => isVideoPath(p) || isPattern(p)))
+    return 'video inputs are decoded in order by one reader';
+  if (options.scene) return 'custom scene options apply to this thread only';
+  return undefined;
+}
+
+/** Frames [first, end) rendered by a RenderPool in chunks, yielded in order. */
+async function* poolFrames(plan: SequencePlan, workers: number): AsyncGenerator<SequenceFrame> {
+  const { doc, options, k } = plan;
+  const values: Record<string, InputValue> = {};
+  const images: Record<string, RawImage> = {};
+  const sink: InputSink = {
+    setValue: (name, v) => {
+      values[name] = v;
+    },
+    setImageData: (name, img) => {
+      images[name] = img;
+    },
+  };
+  const inputs = await applyInputs(sink, doc, {
+    ...options,
+    width: options.width * k,
+    height: options.height * k,
+  });
+  const pool = new RenderPool({ workers });
+  const chunk = 4;
+  const pending: { first: number; frames: Promise<FrameData[]> }[] = [];
+  let next = plan.first;
+  const submit = () => {
+    const first = next;
+    const count = Math.min(chunk, plan.end - first);
+    next += count;
+    const frames: RenderJobFrame[] = [];
+    for (let i = first; i < first + count; i++) {
+      frames.push({
+        ...timing(plan, i),
+        ...(inputs.animateProgress ? { values: { progress: progressAt(plan, i) } } : {}),
+      });
+    }
+    const r0 = performance.now();
+    const job = pool
+      .render({
+        source: doc.fragmentSource,
+        vertexSource: doc.vertexSource,
+        path: doc.path,
+        values,
+        images,
+        width: options.width * k,
+        height: options.height * k,
+        frames,
+      })
+      .then((rendered) => {
+        plan.stats.renderMs += performance.now() - r0;
+        return rendered.map((f) => (k > 1 ? downsample(f, k) : f));
+      });
+    job.catch(() => undefined); // observed when awaited in order below
+    pending.push({ first, frames: job });
+  };
+  try {
+    while (next < plan.end && pending.length < workers * 2) submit();
+    while (pending.length > 0) {
+      const head = pending.shift()!;
+      const frames = await head.frames;
+      if (next < plan.end) submit();
+      for (let j = 0; j < frames.length; j++) yield { index: head.first + j, frame: frames[j]! };
+    }
+  } finally {
+    await pool.close();
+  }
+}
+
 /** Renders frames of `doc` and writes them as image files or one video. */
 export async function renderToFiles(
   context: GLContext,
@@ -185,10 +348,15 @@ export async function renderToFiles(
   if (!Number.isInteger(frames) || frames < 1) {
     throw new ISFError('BAD_ARGUMENT', `Expected a positive integer frame count but received ${frames}`);
   }
-  if (!(fps > 0) || !Number.isFinite(fps))
+  if (!(fps > 0) || !Number.isFinite(fps)) {
     throw new ISFError('BAD_ARGUMENT', `Expected a positive fps but received ${fps}`);
+  }
   if (!Number.isInteger(k) || k < 1 || k > 8) {
     throw new ISFError('BAD_ARGUMENT', `Expected --supersample to be an integer 1..8 but received ${k}`);
+  }
+  const workers = options.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+    throw new ISFError('BAD_ARGUMENT', `Expected --workers to be an integer 1..64 but received ${workers}`);
   }
   const [first, end] = options.range ?? [0, frames];
   if (!Number.isInteger(first) || !Number.isInteger(end) || first < 0 || end <= first || end > frames) {
@@ -209,24 +377,22 @@ export async function renderToFiles(
     );
   }
   const pattern = !video && isPattern(options.output);
-  const scene = new Scene(context, { platform: nodePlatform, ...options.scene });
+  const plan: SequencePlan = { doc, options, frames, fps, first, end, k, stats: { renderMs: 0 } };
+  let source: AsyncGenerator<SequenceFrame>;
+  const blocker = workers > 1 ? parallelBlocker(doc, options) : undefined;
+  if (workers > 1 && !blocker) source = poolFrames(plan, workers);
+  else {
+    if (blocker) options.onNotice?.(`rendering on one thread: ${blocker}`);
+    source = sceneFrames(context, plan);
+  }
   const files: string[] = [];
   const writes = new Set<Promise<void>>();
   let writer: VideoWriter | undefined;
-  let streams = new Map<string, VideoReader>();
-  let renderMs = 0;
   let last: FrameData | undefined;
   let done = 0;
   let writeError: unknown;
   let finished = false;
   try {
-    await scene.useDoc(doc);
-    const inputs = await applyInputs(scene, doc, {
-      ...options,
-      width: options.width * k,
-      height: options.height * k,
-    });
-    streams = inputs.streams;
     if (video) {
       writer = await VideoWriter.open(options.output, {
         width: options.width,
@@ -237,47 +403,35 @@ export async function renderToFiles(
         pixFmt: options.pixFmt,
       });
     }
-    // A clip feeds frame k to render k, so a range starting at `first` skips the clips' first frames.
-    for (let i = 0; i < first; i++) for (const reader of streams.values()) await reader.next();
-    for (let i = first; i < end; i++) {
-      if (options.signal?.aborted) break;
+    for await (const { index: i, frame: out } of source) {
       if (writeError) throw writeError;
-      if (inputs.animateProgress) scene.setValue('progress', frames > 1 ? i / (frames - 1) : 0);
-      for (const [name, reader] of streams) scene.setImageData(name, await reader.next());
-      const r0 = performance.now();
-      const frame: Frame = scene.render({
-        width: options.width * k,
-        height: options.height * k,
-        ...sequenceTiming(i, { fps, frames, start: options.start ?? 0 }),
-      });
-      renderMs += performance.now() - r0;
-      const out: FrameData = k > 1 ? downsample(frame, k) : frame;
       last = out;
       if (writer) {
         await writer.write(out.pixels);
         done += 1;
         options.onFrame?.(done, end - first, undefined);
-        continue;
-      }
-      if (!pattern && i < frames - 1) {
+      } else if (!pattern && i < frames - 1) {
         done += 1;
         options.onFrame?.(done, end - first, undefined);
-        continue;
+      } else {
+        const file = pattern ? frameFileName(options.output, i) : options.output;
+        const write = encodeFrame(out, format!, { depth: options.depth ?? 8 })
+          .then((bytes) => (options.writeFile ?? writeFileAtomic)(file, bytes))
+          .then(() => {
+            files.push(file);
+            done += 1;
+            options.onFrame?.(done, end - first, file);
+          })
+          .catch((e: unknown) => {
+            writeError ??= e;
+          })
+          .finally(() => writes.delete(write));
+        writes.add(write);
+        while (writes.size >= (options.inFlight ?? 4)) await Promise.race(writes);
       }
-      const file = pattern ? frameFileName(options.output, i) : options.output;
-      const write = encodeFrame(out, format!, { depth: options.depth ?? 8 })
-        .then((bytes) => (options.writeFile ?? writeFileAtomic)(file, bytes))
-        .then(() => {
-          files.push(file);
-          done += 1;
-          options.onFrame?.(done, end - first, file);
-        })
-        .catch((e: unknown) => {
-          writeError ??= e;
-        })
-        .finally(() => writes.delete(write));
-      writes.add(write);
-      while (writes.size >= (options.inFlight ?? 4)) await Promise.race(writes);
+      // Yield to the event loop so a SIGINT (and sharp's callbacks) are seen after every frame.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (options.signal?.aborted) break;
     }
     await Promise.all(writes);
     if (writeError) throw writeError;
@@ -287,10 +441,9 @@ export async function renderToFiles(
     }
     finished = true;
   } finally {
+    await source.return(undefined);
     await Promise.allSettled(writes);
     if (writer && (!finished || options.signal?.aborted)) await writer.abort();
-    for (const reader of streams.values()) reader.close();
-    scene.destroy();
   }
   files.sort();
   return {
@@ -300,7 +453,7 @@ export async function renderToFiles(
     height: options.height,
     interrupted: !!options.signal?.aborted,
     totalMs: performance.now() - t0,
-    renderMs,
+    renderMs: plan.stats.renderMs,
     last,
   };
 }

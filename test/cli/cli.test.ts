@@ -370,3 +370,34 @@ test('render: an interrupted run stops cleanly and leaves no partial file', asyn
   }
   assert.match(stderr, /frames written: .*f-0000\.png/);
 });
+
+test('render --workers 2 writes the same files as one thread; persistent shaders stay on one thread', async () => {
+  const one = join(work, 'w1');
+  const two = join(work, 'w2');
+  const args = ['--size', '48x27', '--frames', '10', '--set', 'mode=Timed'];
+  assert.equal(isf('render', GRADIENT, '-o', join(one, 'f-%02d.png'), ...args).status, 0);
+  const r = isf('render', GRADIENT, '-o', join(two, 'f-%02d.png'), ...args, '--workers', '2');
+  assert.equal(r.status, 0, r.stderr);
+  const files = readdirSync(one).sort();
+  assert.equal(files.length, 10);
+  assert.deepEqual(readdirSync(two).sort(), files);
+  for (const f of files)
+    assert.ok(readFileSync(join(one, f)).equals(readFileSync(join(two, f))), `${f} differs`);
+  const persistent = isf(
+    'render',
+    testShader('Test-PersistentBuffer'),
+    '-o',
+    join(work, 'p.png'),
+    '--size',
+    '16x16',
+    '--frames',
+    '3',
+    '--workers',
+    '2',
+  );
+  assert.equal(persistent.status, 0, persistent.stderr);
+  assert.match(persistent.stderr, /rendering on one thread: the shader has persistent buffers/);
+  const bad = isf('render', GRADIENT, '-o', join(work, 'x.png'), '--workers', '0');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--workers/);
+});
