@@ -1,0 +1,57 @@
+/**
+ * The bench script runs and reports what docs/benchmarks.md promises: a quick run of its fast sections prints
+ * one JSON object as its last line, with the headline ratio and every figure finite. No speed is asserted (the
+ * machine is shared; speed claims live in docs/benchmarks.md); the raw loop and the library must draw the same
+ * pixels, or the overhead ratio would compare different work.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const SHARED = resolve(ROOT, '../shared/corpus/bench');
+
+describe('npm run bench', { skip: existsSync(SHARED) ? false : `${SHARED} is missing` }, () => {
+  it('prints the figures of a quick run as one JSON line', () => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'scripts/bench.ts',
+        '--quick',
+        '--json',
+        '--only',
+        'overhead,compile',
+        '--size',
+        '320x180',
+      ],
+      { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    const lines = run.stdout.trim().split('\n');
+    const result = JSON.parse(lines[lines.length - 1]!);
+    assert.ok(Number.isFinite(result.overhead_ratio) && result.overhead_ratio > 0, 'overhead_ratio');
+    for (const key of ['speedup_vs_interactive_shader_format', 'lifecycle_overhead_ratio']) {
+      assert.ok(key in result, key); // null here: their sections did not run
+    }
+    assert.equal(typeof result.targets.overhead_ratio_at_most_1_05, 'boolean');
+    assert.ok(result.machine.nproc >= 1 && typeof result.machine.gl_renderer === 'string');
+    assert.equal(result.overhead.length, 2);
+    for (const o of result.overhead) {
+      assert.equal(o.pixels_match, true, `${o.shader}: the raw loop and the library drew different pixels`);
+      for (const k of ['raw_ms', 'library_ms', 'library_reused_ms', 'library_no_flip_ms', 'ratio']) {
+        assert.ok(Number.isFinite(o[k]) && o[k] > 0, `${o.shader}.${k} = ${o[k]}`);
+      }
+    }
+    assert.ok(result.compile.rows.length >= 1);
+    for (const row of result.compile.rows) {
+      assert.equal(row.error, undefined, `${row.file}: ${row.error}`);
+      assert.ok(Number.isFinite(row.cold_total_ms) && Number.isFinite(row.cached_ms), row.file);
+    }
+    assert.match(lines.join('\n'), /### 1\. Overhead/);
+  });
+});
