@@ -68,7 +68,6 @@ export type ISFWarningCode =
   | 'W_LABELS_VALUES'
   | 'W_MINMAX_PAIR'
   | 'W_CONVENTION_TYPE'
-  | 'W_INPUT_IGNORED'
   | 'W_IGNORED_VALUE'
   | 'W_V1_CONVERTED'
   | 'W_CODE_AFTER_COMMENT'

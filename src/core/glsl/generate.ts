@@ -1,11 +1,13 @@
 /**
  * ISFDocument → GLSL ES vertex + fragment shader source. The rules are listed in index.ts and docs/glsl.md.
  */
+
 import type { ISFDocument } from '../document.ts';
 import { type Diagnostic, invalidParameter } from '../errors.ts';
 import { type CondState, conditionStates } from './conditions.ts';
 import { samplerHelpers } from './helpers.ts';
 import { hoistGlobalInitializers } from './hoist.ts';
+import { longLoopWarnings } from './loops.ts';
 import {
   type Declarations,
   findDeclarations,
@@ -65,6 +67,7 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
     renamed,
     globalRenames,
   });
+  warnings.push(...longLoopWarnings(fs.tokens, doc.path, fsLineOffset));
   const fsUsed = new Set<HelperName>();
   const fsBody = rewriteTokens(fs.tokens, {
     stage: 'fragment',
