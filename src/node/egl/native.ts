@@ -5,7 +5,9 @@
  * declares every function once with a typed prototype (a koffi call costs ~70 ns; re-declaring or string parsing
  * per call would dominate). Library names are injectable so a test can point at a missing library.
  */
+
 import { createRequire } from 'node:module';
+import { isMainThread } from 'node:worker_threads';
 import { ISFError } from '../../core/errors.ts';
 
 type Koffi = typeof import('koffi');
@@ -260,8 +262,32 @@ export function loadNative(options: LibraryOptions = {}): Native {
     tried.push(`declaring functions from ${egl.name} / ${gles.name}: ${firstLine(e)}`);
     throw unavailable('The EGL / OpenGL ES libraries loaded but lack required functions.', tried, fixes, e);
   }
+  if (!isMainThread) pinLibraries(koffi, [egl.name, gles.name]);
   cache.set(key, native);
   return native;
+}
+
+const RTLD_NOW = 2;
+const RTLD_NODELETE = 0x1000;
+
+/**
+ * Keeps libEGL/libGLESv2 mapped for the life of the process. A worker thread's koffi unloads its libraries when
+ * the worker ends; if no other thread holds them they are unmapped, and Mesa's thread-exit destructors (registered
+ * by the worker's thread) then jump into unmapped code: a segfault when the thread exits. dlopen with
+ * RTLD_NODELETE makes the libraries permanent whatever the workers do. Best effort: without it (non-glibc), the
+ * RenderPool still pins them by loading them in the main thread.
+ */
+function pinLibraries(koffi: Koffi, names: string[]): void {
+  try {
+    const libc = koffi.load('libc.so.6');
+    const dlopen = libc.func('void *dlopen(const char *filename, int flags)') as (
+      n: string,
+      f: number,
+    ) => unknown;
+    for (const name of names) dlopen(name, RTLD_NOW | RTLD_NODELETE);
+  } catch {
+    // not glibc: see above
+  }
 }
 
 type Lib = ReturnType<Koffi['load']>;
