@@ -3,10 +3,10 @@
  * through a BullMQ queue (docs/farm.md). One progress bar for the whole farm; the same files, messages and
  * exit codes as on one machine.
  */
-import { SingleBar } from 'cli-progress';
 import { ISFError } from '../core/errors.ts';
 import { type FarmRenderOptions, farmRender, farmValidate } from '../node/farm/client.ts';
 import { EXIT } from './exit-codes.ts';
+import { progressBar } from './output.ts';
 import type { ValidationReport } from './validate.ts';
 
 /** Farm settings a test or a slow network may want to change (retries, backoff). */
@@ -45,14 +45,7 @@ export async function farmRenderCommand(
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const bar =
-    notices && process.stderr.isTTY && frames > 1
-      ? new SingleBar({
-          format: 'farm [{bar}] {value}/{total} frames | {fps} fps | ETA {eta_formatted}',
-          stream: process.stderr,
-          hideCursor: true,
-        })
-      : undefined;
+  const bar = progressBar('farm', frames, notices);
   const t0 = performance.now();
   let started = false;
   try {

@@ -2,6 +2,7 @@
  * How the CLI reports: errors as "isf: file:line:col: message" plus a suggestion on stderr, or as one JSON
  * object with --json; the exit status comes from the error code (exit-codes.ts).
  */
+import { SingleBar } from 'cli-progress';
 import { ISFError } from '../core/errors.ts';
 import { EXIT, exitCodeForError } from './exit-codes.ts';
 
@@ -31,4 +32,14 @@ export async function run(json: boolean, body: () => Promise<unknown>): Promise<
   } catch (e) {
     process.exitCode = printError(e, json);
   }
+}
+
+/** A progress bar (frames done, fps, ETA) on a terminal; none when stderr is not a TTY or notices are off. */
+export function progressBar(label: string, frames: number, notices: boolean): SingleBar | undefined {
+  if (!notices || !process.stderr.isTTY || frames <= 1) return undefined;
+  return new SingleBar({
+    format: `${label} [{bar}] {value}/{total} frames | {fps} fps | ETA {eta_formatted}`,
+    stream: process.stderr,
+    hideCursor: true,
+  });
 }

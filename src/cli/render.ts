@@ -3,7 +3,6 @@
  * (TIMEDELTA 1/fps, FRAMEINDEX k). An output pattern (out/frame-%05d.png) receives every frame; a plain file
  * name receives the last frame.
  */
-import { SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { ISFError } from '../core/errors.ts';
 import { type BatchOptions, renderToFiles } from '../node/batch.ts';
@@ -13,7 +12,7 @@ import { removePendingFiles } from '../node/files.ts';
 import { IsolatedRenderer } from '../node/isolate/renderer.ts';
 import { loadISF } from '../node/load.ts';
 import { EXIT } from './exit-codes.ts';
-import { run } from './output.ts';
+import { progressBar, run } from './output.ts';
 
 interface RenderFlags {
   output: string;
@@ -149,6 +148,26 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
   );
   const device = /^\d+$/.test(flags.device) ? Number(flags.device) : (flags.device as 'cpu' | 'gpu');
   const notices = !flags.quiet && !flags.json;
+  // What every way of rendering takes (local, isolated, farm).
+  const common = {
+    output: flags.output,
+    width,
+    height,
+    start,
+    frames,
+    fps,
+    set: pairs('--set', flags.set),
+    images: pairs('--image', flags.image),
+    audio: pairs('--audio', flags.audio),
+    depth: flags.depth === '16' ? (16 as const) : (8 as const),
+    supersample,
+    codec: flags.codec,
+    crf:
+      flags.crf === undefined
+        ? undefined
+        : number('--crf', flags.crf, (n) => n >= 0 && n <= 63, 'a number 0..63'),
+    pixFmt: flags.pixFmt,
+  };
   if (flags.redis !== undefined) {
     // Loaded only for farm renders: BullMQ takes a noticeable time to import.
     const { farmRenderCommand } = await import('./farm.ts');
@@ -159,23 +178,7 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
       chunk: flags.chunk,
       json: flags.json,
       notices,
-      output: flags.output,
-      width,
-      height,
-      start,
-      frames,
-      fps,
-      set: pairs('--set', flags.set),
-      images: pairs('--image', flags.image),
-      audio: pairs('--audio', flags.audio),
-      depth: flags.depth === '16' ? 16 : 8,
-      supersample,
-      codec: flags.codec,
-      crf:
-        flags.crf === undefined
-          ? undefined
-          : number('--crf', flags.crf, (n) => n >= 0 && n <= 63, 'a number 0..63'),
-      pixFmt: flags.pixFmt,
+      ...common,
     });
   }
 
@@ -195,42 +198,19 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const bar =
-    notices && process.stderr.isTTY && frames > 1
-      ? new SingleBar({
-          format: 'rendering [{bar}] {value}/{total} frames | {fps} fps | ETA {eta_formatted}',
-          stream: process.stderr,
-          hideCursor: true,
-        })
-      : undefined;
+  const bar = progressBar('rendering', frames, notices);
   const t0 = performance.now();
   bar?.start(frames, 0, { fps: '0.0' });
   const context = isolated ? undefined : createContext({ device }).initialize();
   try {
     const options: BatchOptions = {
-      output: flags.output,
-      width,
-      height,
-      start,
-      frames,
-      fps,
-      set: pairs('--set', flags.set),
-      images: pairs('--image', flags.image),
-      audio: pairs('--audio', flags.audio),
-      depth: flags.depth === '16' ? 16 : 8,
-      supersample,
+      ...common,
       workers: number(
         '--workers',
         flags.workers,
         (n) => Number.isInteger(n) && n >= 1 && n <= 64,
         'an integer 1..64',
       ),
-      codec: flags.codec,
-      crf:
-        flags.crf === undefined
-          ? undefined
-          : number('--crf', flags.crf, (n) => n >= 0 && n <= 63, 'a number 0..63'),
-      pixFmt: flags.pixFmt,
       signal: controller.signal,
       onFrame: (done) => bar?.update(done, { fps: (done / ((performance.now() - t0) / 1000)).toFixed(1) }),
       onNotice: (m) => notices && process.stderr.write(`isf: ${m}\n`),
