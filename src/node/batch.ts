@@ -6,8 +6,7 @@
  * bounded number of frames in flight. Files are written atomically; an abort (Ctrl-C) stops after the current
  * frame, waits for writes in flight, removes temporary files and reports which frames exist.
  */
-import { readFile } from 'node:fs/promises';
-import { fftImage, parseWav, waveformImage } from '../core/audio.ts';
+import { fftImage, waveformImage } from '../core/audio.ts';
 import type { ISFDocument } from '../core/document.ts';
 import { ISFError } from '../core/errors.ts';
 import { type InputValue, parseInputValueText } from '../core/values.ts';
@@ -16,6 +15,7 @@ import type { FrameData } from '../render/frame.ts';
 import type { RawImage } from '../render/images.ts';
 import { Scene, type SceneOptions, sequenceTiming } from '../render/scene.ts';
 import { testPattern } from '../render/test-pattern.ts';
+import { loadWav } from './audio.ts';
 import { isVideoPath, probeVideo, VideoReader, VideoWriter } from './ffmpeg.ts';
 import { writeFileAtomic } from './files.ts';
 import { decodeImage, encodeFrame, type ImageFormat, imageFormatForPath } from './images.ts';
@@ -128,15 +128,7 @@ export async function applyInputs(
       const input = doc.inputs.find((i) => i.name === name && (i.type === 'audio' || i.type === 'audioFFT'));
       if (!input || (input.type !== 'audio' && input.type !== 'audioFFT'))
         throw unknownInput(doc, name, 'audio');
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(path);
-      } catch (e) {
-        throw new ISFError('AUDIO_DECODE', `Cannot read audio file ${path}: ${(e as Error).message}`, {
-          file: path,
-        });
-      }
-      const samples = parseWav(bytes, path);
+      const samples = await loadWav(path);
       sink.setImageData(
         name,
         input.type === 'audio' ? waveformImage(samples, input.max) : fftImage(samples, input.max),

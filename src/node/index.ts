@@ -1,3 +1,4 @@
+export * from './audio.ts';
 export * from './batch.ts';
 export * from './context.ts';
 export * from './egl/index.ts';

@@ -401,3 +401,54 @@ test('render --workers 2 writes the same files as one thread; persistent shaders
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--workers/);
 });
+
+test('render --audio: a WAV file feeds an audioFFT input; a missing file is an I/O error', async () => {
+  const rate = 44100;
+  const n = 4096;
+  const wav = Buffer.alloc(44 + n * 2);
+  wav.write('RIFF', 0);
+  wav.writeUInt32LE(36 + n * 2, 4);
+  wav.write('WAVEfmt ', 8);
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20);
+  wav.writeUInt16LE(1, 22);
+  wav.writeUInt32LE(rate, 24);
+  wav.writeUInt32LE(rate * 2, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36);
+  wav.writeUInt32LE(n * 2, 40);
+  for (let i = 0; i < n; i++)
+    wav.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 3000 * i) / rate) * 20000), 44 + i * 2);
+  const tone = write('tone.wav', '');
+  writeFileSync(tone, wav);
+  const silent = join(work, 'fft-silent.png');
+  const loud = join(work, 'fft-loud.png');
+  assert.equal(isf('render', testShader('Test-AudioFFT'), '-o', silent, '--size', '64x32').status, 0);
+  const r = isf(
+    'render',
+    testShader('Test-AudioFFT'),
+    '-o',
+    loud,
+    '--size',
+    '64x32',
+    '--audio',
+    `fftImage=${tone}`,
+  );
+  assert.equal(r.status, 0, r.stderr);
+  assert.notDeepEqual(
+    (await pixels(loud)).data,
+    (await pixels(silent)).data,
+    'the tone shows in the picture',
+  );
+  const missing = isf(
+    'render',
+    testShader('Test-AudioFFT'),
+    '-o',
+    loud,
+    '--audio',
+    `fftImage=${join(work, 'none.wav')}`,
+  );
+  assert.equal(missing.status, 4);
+  assert.match(missing.stderr, /none\.wav/);
+});
