@@ -111,9 +111,6 @@ export class BufferPool {
   private hits = 0;
   private misses = 0;
   private freed = 0;
-  private fallbackWarned = false;
-  /** Called once when a float target has to fall back to RGBA8. */
-  onWarning: ((message: string) => void) | undefined;
 
   constructor(private readonly context: GLContext) {}
 
@@ -121,12 +118,8 @@ export class BufferPool {
   formatFor(float: boolean | undefined): TextureFormat {
     if (!float) return 'rgba8';
     const f = this.context.floatFormat();
-    if (f !== 'none') return f;
-    if (!this.fallbackWarned) {
-      this.fallbackWarned = true;
-      this.onWarning?.('float render targets are not supported by this GL: FLOAT passes render to RGBA8');
-    }
-    return 'rgba8';
+    // No float render targets on this GL: FLOAT passes render to RGBA8 (scenes warn W_FLOAT_FALLBACK).
+    return f !== 'none' ? f : 'rgba8';
   }
 
   /**

@@ -141,9 +141,7 @@ export class Scene {
   constructor(
     readonly context: GLContext,
     private readonly options: SceneOptions = {},
-  ) {
-    context.pool.onWarning ??= (message) => this.warn('W_FLOAT_FALLBACK', message);
-  }
+  ) {}
 
   toString(): string {
     return `Scene#${this.id}${this.docValue ? ` (${this.docValue.name})` : ''}`;
@@ -422,6 +420,7 @@ export class Scene {
           height: plan.height,
           float: plan.float,
         });
+        if (plan.float && dest.format === 'rgba8') this.warnFloatFallback();
         pending = dest;
         gl.bindFramebuffer(gl.FRAMEBUFFER, dest.framebuffer);
         gl.viewport(0, 0, plan.width, plan.height);
@@ -788,6 +787,14 @@ export class Scene {
     if (this.destroyed) {
       throw new ISFError('RESOURCE_DESTROYED', `Scene#${this.id}: cannot ${operation} after destroy()`);
     }
+  }
+
+  private warnFloatFallback(): void {
+    if (this.warningList.some((w) => w.code === 'W_FLOAT_FALLBACK')) return;
+    this.warn(
+      'W_FLOAT_FALLBACK',
+      'float render targets are not supported by this GL: FLOAT passes render to RGBA8',
+    );
   }
 
   private warn(code: Diagnostic['code'], message: string): void {
