@@ -3,6 +3,7 @@ export * from './buffer-pool.ts';
 export * from './context.ts';
 export * from './frame.ts';
 export * from './images.ts';
+export * from './pass-plan.ts';
 export * from './program-cache.ts';
 export * from './resources.ts';
 export * from './scene.ts';

@@ -16,7 +16,7 @@
 import { type AudioSamples, fftImage, waveformImage } from '../core/audio.ts';
 import type { ISFDocument, ISFInput, ISFPass } from '../core/document.ts';
 import { type Diagnostic, ISFError } from '../core/errors.ts';
-import { type CompiledExpression, compileExpression, evaluateSize } from '../core/expr/index.ts';
+import { type CompiledExpression, compileExpression } from '../core/expr/index.ts';
 import { type GeneratedShaders, type GLSLDialect, generateShaders } from '../core/glsl/index.ts';
 import { coerceInputValue, defaultInputValue, type InputValue } from '../core/values.ts';
 import type { GL2 } from '../gl/gl2.ts';
@@ -24,6 +24,7 @@ import type { RenderBuffer } from './buffer-pool.ts';
 import type { GLContext } from './context.ts';
 import { Frame, flipRows, floatToBytes, type PassImage } from './frame.ts';
 import { checkRawImage, EMPTY_IMAGE, isRawImage, type RawImage } from './images.ts';
+import { checkRenderSize, type PassPlan, planFrame, type SceneLimits } from './pass-plan.ts';
 import type { CompiledProgram } from './program-cache.ts';
 import type { Texture2D } from './resources.ts';
 
@@ -33,17 +34,6 @@ export interface ScenePlatform {
   decodeImage(source: unknown, name: string): Promise<RawImage>;
   /** Load an IMPORTED image of a document. */
   loadImported(doc: ISFDocument, imported: ISFDocument['imported'][number]): Promise<RawImage>;
-}
-
-export interface SceneLimits {
-  /** Largest pass size per side; larger WIDTH/HEIGHT results are clamped (or refused with strictPassSizes). */
-  maxPassSize?: number;
-  /** Refuse (SIZE_OUT_OF_RANGE) instead of clamping pass sizes above maxPassSize. Default false (VVISF clamps). */
-  strictPassSizes?: boolean;
-  /** Total bytes of all pass targets of one frame (LIMIT_EXCEEDED above it). Default 4 GiB. */
-  maxFrameBytes?: number;
-  /** Most passes a document may have (LIMIT_EXCEEDED above it). Default 64. */
-  maxPasses?: number;
 }
 
 export interface SceneOptions {
@@ -94,18 +84,6 @@ export function sequenceTiming(
   return { time: (options.start ?? 0) + k / fps, timeDelta: k === 0 ? 0 : 1 / fps, frameIndex: k };
 }
 
-interface PassPlan {
-  pass: ISFPass;
-  width: number;
-  height: number;
-  float: boolean;
-}
-
-interface FramePlan {
-  passes: PassPlan[];
-  extras: PassPlan[];
-}
-
 interface SamplerBinding {
   texture: WebGLTexture | null;
   width: number;
@@ -117,8 +95,6 @@ interface ImageSlot {
   image: RawImage;
   texture: Texture2D | undefined;
 }
-
-const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 ** 3;
 
 let nextSceneId = 1;
 
@@ -399,7 +375,16 @@ export class Scene {
     if (!Number.isInteger(frameIndex)) {
       throw new ISFError('BAD_ARGUMENT', `Expected an integer frameIndex but received ${frameIndex}`);
     }
-    const frame = this.planPasses(doc, width, height, maxSize);
+    const frame = planFrame({
+      doc,
+      width,
+      height,
+      maxSize,
+      limits: this.options.limits ?? {},
+      sizes: this.sizeExprs,
+      values: this.values,
+      floatBytesPerPixel: this.context.pool.formatFor(true) === 'rgba32f' ? 16 : 8,
+    });
     const plans = frame.passes;
 
     const temps = new Map<string, RenderBuffer>();
@@ -484,60 +469,6 @@ export class Scene {
     this.prevTime = time;
     this.frameCounter += 1;
     this.context.afterFrame();
-  }
-
-  /** Evaluates every pass size for this frame, before any GL work, and checks the limits. */
-  private planPasses(doc: ISFDocument, width: number, height: number, maxSize: number): FramePlan {
-    const limits = this.options.limits ?? {};
-    const maxPass = Math.min(maxSize, limits.maxPassSize ?? Infinity);
-    const vars: Record<string, number> = { WIDTH: width, HEIGHT: height };
-    for (const input of doc.inputs) {
-      const v = this.values.get(input.name);
-      if (typeof v === 'number') vars[input.name] = v;
-      else if (typeof v === 'boolean') vars[input.name] = v ? 1 : 0;
-    }
-    let bytes = 0;
-    const floatBytes = this.context.pool.formatFor(true) === 'rgba32f' ? 16 : 8;
-    const plan = (pass: ISFPass): PassPlan => {
-      const exprs = this.sizeExprs.get(pass) ?? {};
-      const w = this.passSide(doc, pass, 'WIDTH', exprs.w, vars, width, maxPass, limits);
-      const h = this.passSide(doc, pass, 'HEIGHT', exprs.h, vars, height, maxPass, limits);
-      bytes += w * h * (pass.float ? floatBytes : 4);
-      return { pass, width: w, height: h, float: pass.float };
-    };
-    // v1 persistent buffers no pass targets are declared and sized but never drawn.
-    const result = { passes: doc.passes.map(plan), extras: (doc.extraPersistentBuffers ?? []).map(plan) };
-    const maxBytes = limits.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-    if (bytes > maxBytes) {
-      throw new ISFError(
-        'LIMIT_EXCEEDED',
-        `${doc.name} would need ${formatBytes(bytes)} of pass targets for a ${width}x${height} frame; the limit is ${formatBytes(maxBytes)}`,
-        { file: doc.path },
-      );
-    }
-    return result;
-  }
-
-  private passSide(
-    doc: ISFDocument,
-    pass: ISFPass,
-    axis: 'WIDTH' | 'HEIGHT',
-    expr: CompiledExpression | undefined,
-    vars: Record<string, number>,
-    fallback: number,
-    maxPass: number,
-    limits: SceneLimits,
-  ): number {
-    const { value } = evaluateSize(expr, vars, fallback);
-    if (value <= maxPass) return Math.max(1, value);
-    if (limits.strictPassSizes) {
-      throw new ISFError(
-        'SIZE_OUT_OF_RANGE',
-        `${axis} of pass "${pass.target ?? ''}" in ${doc.name} evaluates to ${value} (${axis === 'WIDTH' ? pass.width : pass.height}); the largest allowed is ${maxPass}`,
-        { file: doc.path },
-      );
-    }
-    return maxPass;
   }
 
   /** Creates missing persistent buffers (cleared) and stretch-copies resized ones, as VVISF does. */
@@ -827,34 +758,8 @@ function readBuffer(
   return { pixels: undefined, floatPixels };
 }
 
-export function checkRenderSize(width: unknown, height: unknown, maxSize: number): void {
-  for (const [name, v] of [
-    ['width', width],
-    ['height', height],
-  ] as const) {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-      throw new ISFError(
-        'SIZE_OUT_OF_RANGE',
-        `Expected a positive integer render ${name} but received ${typeof v === 'number' ? v : `${String(v)} of type ${typeof v}`}`,
-      );
-    }
-    if (v > maxSize) {
-      throw new ISFError(
-        'SIZE_OUT_OF_RANGE',
-        `Render ${name} ${v} is larger than this context's maximum of ${maxSize}`,
-        { suggestion: `use a size up to ${maxSize}x${maxSize} (render larger images in tiles)` },
-      );
-    }
-  }
-}
-
 function checkFinite(name: string, v: number): void {
   if (typeof v !== 'number' || !Number.isFinite(v)) {
     throw new ISFError('BAD_ARGUMENT', `Expected a finite number for ${name} but received ${v}`);
   }
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GiB`;
-  return `${(n / 1024 ** 2).toFixed(1)} MiB`;
 }

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import type { ParseOptions } from '../../core/document.ts';
 import { ISFError } from '../../core/errors.ts';
 import { checkRawImage, type RawImage } from '../../render/images.ts';
-import { checkRenderSize, type SceneLimits } from '../../render/scene.ts';
+import { checkRenderSize, type SceneLimits } from '../../render/pass-plan.ts';
 
 export interface UntrustedLimits {
   /** Largest render width/height (the context's maxSize). */
