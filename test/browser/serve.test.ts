@@ -258,4 +258,15 @@ describe('isf serve page (chromium)', { skip: CHROMIUM_MISSING }, () => {
     assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     assert.deepEqual(errors, []);
   });
+
+  it('switching to a shader with errors shows its errors, not the previous shader’s controls', async () => {
+    await writeFile(join(dir, 'a.fs'), shaderA('1.0', '  gl_FragColor = vec4(level, 0.0 0.0, 1.0);'));
+    await page.selectOption('header select', 'a.fs');
+    await page.waitForFunction(() => document.querySelectorAll('.messages .error').length > 0);
+    assert.equal(await page.locator('[data-input]').count(), 0, 'no controls left from b.fs');
+    assert.match((await page.locator('aside.inputs').textContent()) ?? '', /has errors/);
+    await writeFile(join(dir, 'a.fs'), shaderA('0.5'));
+    await page.waitForFunction(() => document.querySelectorAll('[data-input]').length > 0);
+    assert.equal(await page.locator('.messages .error').count(), 0);
+  });
 });

@@ -259,6 +259,7 @@ export class App implements ControlHost {
     if (!result.ok || !result.document) {
       this.broken = true;
       this.showMessages(result.diagnostics);
+      if (switching) this.panelForBroken(shader.path);
       return;
     }
     const doc = result.document;
@@ -269,6 +270,7 @@ export class App implements ControlHost {
       if (seq === this.loadSeq) {
         this.broken = true;
         this.reportError(e);
+        if (switching) this.panelForBroken(shader.path);
       }
       return;
     }
@@ -337,6 +339,23 @@ export class App implements ControlHost {
       label: variant === 0 ? 'test pattern' : 'test pattern B',
       image: testPattern(640, 360, variant),
     };
+  }
+
+  /**
+   * A newly selected shader that does not load has no controls to show: the previous shader's would be
+   * misleading next to its name. The canvas keeps the last good frame.
+   */
+  private panelForBroken(path: string): void {
+    clear(this.inputsPanel);
+    this.controls = [];
+    this.inputsPanel.append(
+      h('h2', {}, path.split('/').pop() ?? path),
+      h(
+        'p',
+        { class: 'muted' },
+        'This shader has errors (see below the picture); its controls appear once it loads.',
+      ),
+    );
   }
 
   private buildPanel(doc: ISFDocument): void {
