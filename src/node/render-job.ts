@@ -165,6 +165,38 @@ export function checkJob(job: unknown): asserts job is RenderJob {
   }
 }
 
+/**
+ * Applies a job's values and images to a scene whose document is loaded, then renders the job's frames in
+ * order. `checkImage` runs before each image is set (the isolated renderer's limits).
+ */
+export function renderJobFrames(
+  scene: Scene,
+  job: RenderJob,
+  checkImage?: (name: string, image: RawImage) => void,
+): Frame[] {
+  if (job.values) scene.setValues(job.values);
+  for (const [name, image] of Object.entries(job.images ?? {})) {
+    checkImage?.(name, image);
+    scene.setImageData(name, image);
+  }
+  const date = job.date !== undefined ? new Date(job.date) : undefined;
+  const frames: Frame[] = [];
+  for (const f of job.frames ?? [{}]) {
+    if (f.values) scene.setValues(f.values);
+    frames.push(
+      scene.render({
+        width: job.width,
+        height: job.height,
+        time: f.time ?? job.time,
+        timeDelta: f.timeDelta ?? job.timeDelta,
+        frameIndex: f.frameIndex ?? job.frameIndex,
+        date,
+      }),
+    );
+  }
+  return frames;
+}
+
 interface CachedScene {
   doc: ISFDocument;
   scene: Scene;
@@ -188,24 +220,7 @@ export class JobRunner {
     // A fresh stream: defaults, FRAMEINDEX 0, persistent buffers transparent. The program comes from the
     // context's cache, so this costs no compile.
     await scene.useDoc(doc);
-    if (job.values) scene.setValues(job.values);
-    for (const [name, image] of Object.entries(job.images ?? {})) scene.setImageData(name, image);
-    const date = job.date !== undefined ? new Date(job.date) : undefined;
-    const frames: Frame[] = [];
-    for (const f of job.frames ?? [{}]) {
-      if (f.values) scene.setValues(f.values);
-      frames.push(
-        scene.render({
-          width: job.width,
-          height: job.height,
-          time: f.time ?? job.time,
-          timeDelta: f.timeDelta ?? job.timeDelta,
-          frameIndex: f.frameIndex ?? job.frameIndex,
-          date,
-        }),
-      );
-    }
-    return frames;
+    return renderJobFrames(scene, job);
   }
 
   /** Destroys every cached scene (the context stays the caller's). */

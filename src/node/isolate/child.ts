@@ -18,7 +18,14 @@ import { Scene, type SceneOptions } from '../../render/scene.ts';
 import { renderToFiles } from '../batch.ts';
 import { createContext } from '../context.ts';
 import { loadISF } from '../load.ts';
-import { checkJob, type RenderJob, serializeError, toWireFrame, type WireFrame } from '../render-job.ts';
+import {
+  checkJob,
+  type RenderJob,
+  renderJobFrames,
+  serializeError,
+  toWireFrame,
+  type WireFrame,
+} from '../render-job.ts';
 import { checkShaderFile } from './check.ts';
 import { guardedPlatform } from './guard.ts';
 import { parseLimitsOf, sceneLimitsOf } from './limits.ts';
@@ -141,26 +148,9 @@ async function render(id: number, job: RenderJob): Promise<WireFrame[]> {
   const scene = new Scene(context, sceneOptions);
   try {
     await scene.useDoc(doc);
-    if (job.values) scene.setValues(job.values);
-    for (const [name, image] of Object.entries(job.images ?? {})) {
-      checkRawImage(name, image, init.limits.maxImageSide);
-      scene.setImageData(name, image);
-    }
-    const date = job.date !== undefined ? new Date(job.date) : undefined;
-    const frames: WireFrame[] = [];
-    for (const f of job.frames ?? [{}]) {
-      if (f.values) scene.setValues(f.values);
-      const frame = scene.render({
-        width: job.width,
-        height: job.height,
-        time: f.time ?? job.time,
-        timeDelta: f.timeDelta ?? job.timeDelta,
-        frameIndex: f.frameIndex ?? job.frameIndex,
-        date,
-      });
-      frames.push(toWireFrame(frame));
-    }
-    return frames;
+    return renderJobFrames(scene, job, (name, image) =>
+      checkRawImage(name, image, init.limits.maxImageSide),
+    ).map(toWireFrame);
   } finally {
     scene.destroy();
   }
