@@ -327,6 +327,43 @@ async function* poolFrames(plan: SequencePlan, workers: number): AsyncGenerator<
   }
 }
 
+/**
+ * Checks what every way of rendering a sequence shares (frames, fps, supersampling, output format) and fills
+ * in the defaults: used by renderToFiles and by the farm client before it queues anything.
+ */
+export function checkSequence(options: Pick<BatchOptions, 'output' | 'frames' | 'fps' | 'supersample'>): {
+  frames: number;
+  fps: number;
+  supersample: number;
+  video: boolean;
+  format: ImageFormat | undefined;
+} {
+  const frames = options.frames ?? 1;
+  const fps = options.fps ?? 30;
+  const supersample = options.supersample ?? 1;
+  if (!Number.isInteger(frames) || frames < 1) {
+    throw new ISFError('BAD_ARGUMENT', `Expected a positive integer frame count but received ${frames}`);
+  }
+  if (!(fps > 0) || !Number.isFinite(fps)) {
+    throw new ISFError('BAD_ARGUMENT', `Expected a positive fps but received ${fps}`);
+  }
+  if (!Number.isInteger(supersample) || supersample < 1 || supersample > 8) {
+    throw new ISFError(
+      'BAD_ARGUMENT',
+      `Expected --supersample to be an integer 1..8 but received ${supersample}`,
+    );
+  }
+  const video = isVideoPath(options.output);
+  const format = imageFormatForPath(options.output);
+  if (!video && !format) {
+    throw new ISFError(
+      'BAD_ARGUMENT',
+      `Cannot tell the output format of ${options.output}: use .png, .jpg/.jpeg or .webp, or .mp4/.webm/.mov/.mkv for video`,
+    );
+  }
+  return { frames, fps, supersample, video, format };
+}
+
 /** Renders frames of `doc` and writes them as image files or one video. */
 export async function renderToFiles(
   context: GLContext,
@@ -334,18 +371,7 @@ export async function renderToFiles(
   options: BatchOptions,
 ): Promise<BatchResult> {
   const t0 = performance.now();
-  const frames = options.frames ?? 1;
-  const fps = options.fps ?? 30;
-  const k = options.supersample ?? 1;
-  if (!Number.isInteger(frames) || frames < 1) {
-    throw new ISFError('BAD_ARGUMENT', `Expected a positive integer frame count but received ${frames}`);
-  }
-  if (!(fps > 0) || !Number.isFinite(fps)) {
-    throw new ISFError('BAD_ARGUMENT', `Expected a positive fps but received ${fps}`);
-  }
-  if (!Number.isInteger(k) || k < 1 || k > 8) {
-    throw new ISFError('BAD_ARGUMENT', `Expected --supersample to be an integer 1..8 but received ${k}`);
-  }
+  const { frames, fps, supersample: k, video, format } = checkSequence(options);
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
     throw new ISFError('BAD_ARGUMENT', `Expected --workers to be an integer 1..64 but received ${workers}`);
@@ -357,16 +383,8 @@ export async function renderToFiles(
       `Expected a frame range [first, end) with 0 <= first < end <= ${frames} but received [${first}, ${end})`,
     );
   }
-  const video = isVideoPath(options.output);
   if (video && options.range) {
     throw new ISFError('BAD_ARGUMENT', 'A frame range cannot be rendered into a video; use an image pattern');
-  }
-  const format: ImageFormat | undefined = imageFormatForPath(options.output);
-  if (!video && !format) {
-    throw new ISFError(
-      'BAD_ARGUMENT',
-      `Cannot tell the output format of ${options.output}: use .png, .jpg/.jpeg or .webp, or .mp4/.webm/.mov/.mkv for video`,
-    );
   }
   const pattern = !video && isPattern(options.output);
   const plan: SequencePlan = { doc, options, frames, fps, first, end, k, stats: { renderMs: 0 } };

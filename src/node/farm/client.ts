@@ -14,9 +14,9 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { ISFDocument } from '../../core/document.ts';
 import { ISFError } from '../../core/errors.ts';
 import { parseInputValueText } from '../../core/values.ts';
-import { type BatchOptions, frameFileName, isPattern } from '../batch.ts';
-import { isVideoPath, requireFfmpeg, VideoWriter } from '../ffmpeg.ts';
-import { decodeImage, imageFormatForPath } from '../images.ts';
+import { type BatchOptions, checkSequence, frameFileName, isPattern } from '../batch.ts';
+import { requireFfmpeg, VideoWriter } from '../ffmpeg.ts';
+import { decodeImage } from '../images.ts';
 import { loadISF } from '../load.ts';
 import {
   DEFAULT_QUEUE,
@@ -97,28 +97,8 @@ interface JobsOutcome {
 /** Renders a shader on the farm; throws the first failed job's error (a shader error keeps its code and line). */
 export async function farmRender(options: FarmRenderOptions): Promise<FarmRenderResult> {
   const t0 = performance.now();
-  const frames = options.frames ?? 1;
-  const fps = options.fps ?? 30;
-  const supersample = options.supersample ?? 1;
-  if (!Number.isInteger(frames) || frames < 1) {
-    throw new ISFError('BAD_ARGUMENT', `Expected a positive integer frame count but received ${frames}`);
-  }
-  if (!(fps > 0) || !Number.isFinite(fps))
-    throw new ISFError('BAD_ARGUMENT', `Expected a positive fps but received ${fps}`);
-  if (!Number.isInteger(supersample) || supersample < 1 || supersample > 8) {
-    throw new ISFError(
-      'BAD_ARGUMENT',
-      `Expected --supersample to be an integer 1..8 but received ${supersample}`,
-    );
-  }
+  const { frames, fps, supersample, video } = checkSequence(options);
   const output = resolve(options.output);
-  const video = isVideoPath(output);
-  if (!video && !imageFormatForPath(output)) {
-    throw new ISFError(
-      'BAD_ARGUMENT',
-      `Cannot tell the output format of ${options.output}: use .png, .jpg/.jpeg or .webp, or .mp4/.webm/.mov/.mkv for video`,
-    );
-  }
   if (video) requireFfmpeg();
   const doc = await loadISF(options.shader);
   checkInputs(doc, options);
