@@ -19,7 +19,7 @@ import { createBrowserContext } from '../context.ts';
 import { browserPlatform, decodeBrowserImage, encodeFramePNG } from '../images.ts';
 import { FramePresenter } from '../present.ts';
 import { buildControl, type ControlHost, type InputControl } from './controls.ts';
-import { clear, h } from './dom.ts';
+import { clear, dropTarget, h } from './dom.ts';
 import { AudioFeed } from './media.ts';
 import { STYLE } from './style.ts';
 
@@ -598,17 +598,9 @@ export class App implements ControlHost {
 
   /** A file dropped on the picture goes to the first image input. */
   private dropImages(el: HTMLElement): void {
-    el.addEventListener('dragover', (e) => {
-      e.preventDefault();
-      el.classList.add('dragging');
-    });
-    el.addEventListener('dragleave', () => el.classList.remove('dragging'));
-    el.addEventListener('drop', (e) => {
-      e.preventDefault();
-      el.classList.remove('dragging');
-      const file = e.dataTransfer?.files[0];
+    dropTarget(el, (file) => {
       const input = this.scene.doc?.inputs.find((i) => i.type === 'image');
-      if (file && input) this.useImageFile(input.name, file);
+      if (input) this.useImageFile(input.name, file);
     });
   }
 

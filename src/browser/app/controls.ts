@@ -14,7 +14,7 @@ import type {
   Vec4,
 } from '../../core/document.ts';
 import type { Scene } from '../../render/scene.ts';
-import { h } from './dom.ts';
+import { dropTarget, h } from './dom.ts';
 
 export interface ControlHost {
   readonly scene: Scene;
@@ -266,21 +266,6 @@ function pointControl(
     ),
     refresh,
   };
-}
-
-function dropTarget(el: HTMLElement, onFile: (f: File) => void): void {
-  el.addEventListener('dragover', (e) => {
-    e.preventDefault();
-    el.classList.add('dragging');
-  });
-  el.addEventListener('dragleave', () => el.classList.remove('dragging'));
-  el.addEventListener('drop', (e) => {
-    e.preventDefault();
-    e.stopPropagation();
-    el.classList.remove('dragging');
-    const file = e.dataTransfer?.files[0];
-    if (file) onFile(file);
-  });
 }
 
 function imageControl(input: ISFInput, host: ControlHost): InputControl {

@@ -23,3 +23,19 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 export function clear(el: Element): void {
   while (el.firstChild) el.firstChild.remove();
 }
+
+/** Makes `el` accept a dropped file (highlighted while dragged over); the drop goes no further up the page. */
+export function dropTarget(el: HTMLElement, onFile: (f: File) => void): void {
+  el.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    el.classList.add('dragging');
+  });
+  el.addEventListener('dragleave', () => el.classList.remove('dragging'));
+  el.addEventListener('drop', (e) => {
+    e.preventDefault();
+    e.stopPropagation();
+    el.classList.remove('dragging');
+    const file = e.dataTransfer?.files[0];
+    if (file) onFile(file);
+  });
+}
