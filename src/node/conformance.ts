@@ -7,7 +7,6 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import sharp from 'sharp';
 import type { ISFDocument } from '../core/document.ts';
 import { ISFError } from '../core/errors.ts';
 import type { GLContext } from '../render/context.ts';
@@ -49,10 +48,6 @@ export interface ConformanceEntry {
   ms?: number;
 }
 
-export interface CorpusPaths {
-  shared: string;
-}
-
 export function readManifest(shared: string): ManifestRow[] {
   const text = readFileSync(join(shared, 'reference/vvisf/manifest.tsv'), 'utf8');
   return text
@@ -82,10 +77,6 @@ export function referenceImagePath(
   row: Pick<ManifestRow, 'corpus' | 'file' | 'frames'>,
 ): string {
   return join(shared, 'reference/vvisf', row.corpus, `${basename(row.file, '.fs')}.f${row.frames}.png`);
-}
-
-export async function readPNG(path: string): Promise<RawImage> {
-  return decodeImage(path);
 }
 
 export function compareImages(a: RawImage, b: RawImage): ImageDiff {
@@ -199,7 +190,7 @@ export async function runConformance(
           reference: 'none',
         };
         if (row?.status === 'ok') {
-          const ref = await readPNG(referenceImagePath(shared, row));
+          const ref = await decodeImage(referenceImagePath(shared, row));
           entry.diff = compareImages(image, ref);
           entry.reference = unbound.length ? 'unbound-inputs' : 'compared';
         } else if (row?.status === 'skipped-date') entry.reference = 'skipped-date';
@@ -238,10 +229,4 @@ function errorEntry(
     },
     reference: 'none',
   };
-}
-
-/** Reads a PNG into raw RGBA (exported for tests). */
-export async function pngPixels(bytes: Uint8Array): Promise<RawImage> {
-  const { data, info } = await sharp(bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data: new Uint8Array(data) };
 }
