@@ -1,17 +1,20 @@
 /**
- * EGLDisplay acquisition, shared and reference-counted per platform/device.
+ * EGLDisplay acquisition, shared per platform/device.
  *
- * EGL returns the same EGLDisplay for the same platform + native display, in every thread, and eglTerminate is not
- * counted: one eglTerminate tears down every context on that display. So contexts share one initialized display per
- * key, and the display is terminated when the last context of the whole process goes: counted in native memory
- * shared by all threads (shared-refs.ts), or by EGL itself where it offers EGL_KHR_display_reference. Should the
- * shared block be unavailable, only the main thread terminates (on its own count) and workers leave it initialized.
+ * EGL returns the same EGLDisplay for the same platform + native display, in every thread, and a plain
+ * eglTerminate is not counted: one eglTerminate tears down every context on that display, including those of other
+ * worker threads (seen with Mesa: EGL_BAD_DISPLAY in a worker after the main thread destroyed its last context).
+ * Node gives each worker its own module state, so no JavaScript count can see the whole process. Hence:
+ * - where EGL offers EGL_KHR_display_reference, the display is opened with EGL_TRACK_REFERENCES_KHR and every
+ *   context pairs one eglInitialize with one eglTerminate: EGL itself counts, process-wide, and terminates the
+ *   display when the last context anywhere goes;
+ * - otherwise the display is initialized once and kept for the life of the process (never terminated). An
+ *   initialized display without contexts costs little, and it needs no process-wide state of our own (no
+ *   environment variable, no native block, no lock) for a thread to go wrong about.
  */
-import { isMainThread } from 'node:worker_threads';
 import { ISFError } from '../../core/errors.ts';
 import { EGL, eglErrorName } from './constants.ts';
 import { APT_FIX, type Native } from './native.ts';
-import { sharedRefs, slotOf, withLock } from './shared-refs.ts';
 
 export type DeviceOption = 'cpu' | 'gpu' | number;
 
@@ -36,7 +39,7 @@ export interface DisplayHandle {
 }
 
 interface DisplayEntry extends DisplayHandle {
-  /** Contexts of this thread holding the display. */
+  /** Contexts of this thread holding the display (for diagnostics; EGL does the process-wide counting). */
   refs: number;
   /** EGL_KHR_display_reference is on: eglInitialize/eglTerminate are counted by EGL itself. */
   tracked: boolean;
@@ -171,49 +174,30 @@ export function acquireDisplay(native: Native, device: DeviceOption | undefined)
     };
     displays.set(key, entry);
   }
-  const e = entry;
-  const initialize = () => {
-    // eglInitialize on an initialized display is a cheap no-op, so each thread's first context simply calls it.
-    if (e.refs > 0 && !e.tracked) return;
-    if (native.egl.eglInitialize(e.display, scratch.subarray(0, 1), scratch.subarray(1, 2)) === 0) {
-      throw fail(`eglInitialize failed with ${lastError(native)} for the ${e.platform} display (${key}).`, [
-        `Install Mesa's EGL and DRI drivers: ${APT_FIX}`,
-      ]);
+  // Untracked: eglInitialize on an initialized display is a cheap no-op, so each thread's first context simply
+  // calls it (another thread may have initialized it already). Tracked: every context counts one.
+  if (entry.refs === 0 || entry.tracked) {
+    if (native.egl.eglInitialize(entry.display, scratch.subarray(0, 1), scratch.subarray(1, 2)) === 0) {
+      throw fail(
+        `eglInitialize failed with ${lastError(native)} for the ${entry.platform} display (${key}).`,
+        [`Install Mesa's EGL and DRI drivers: ${APT_FIX}`],
+      );
     }
-    e.eglVersion = native.egl.eglQueryString(e.display, EGL.VERSION) ?? `${scratch[0]}.${scratch[1]}`;
-  };
-  const shared = e.tracked ? null : sharedRefs(native);
-  if (shared) {
-    const slot = slotOf(key);
-    withLock(shared, () => {
-      initialize();
-      Atomics.add(shared, slot, 1);
-    });
-  } else {
-    initialize();
+    entry.eglVersion = native.egl.eglQueryString(entry.display, EGL.VERSION) ?? `${scratch[0]}.${scratch[1]}`;
   }
-  e.refs++;
-  return e;
+  entry.refs++;
+  return entry;
 }
 
-/** Drops one reference; terminates the display when it was the last one in the process (see module comment). */
+/**
+ * Drops one reference. With EGL_KHR_display_reference this is one counted eglTerminate (EGL terminates the display
+ * after the last one in the process); without it the display stays initialized for the life of the process.
+ */
 export function releaseDisplay(native: Native, handle: DisplayHandle): void {
   const entry = displays.get(handle.key);
   if (!entry || entry.refs === 0) return;
   entry.refs--;
-  if (entry.tracked) {
-    native.egl.eglTerminate(entry.display); // EGL_KHR_display_reference: EGL counts for us
-    return;
-  }
-  const shared = sharedRefs(native);
-  if (shared) {
-    const slot = slotOf(handle.key);
-    withLock(shared, () => {
-      if (Atomics.sub(shared, slot, 1) === 1) native.egl.eglTerminate(entry.display);
-    });
-  } else if (entry.refs === 0 && isMainThread) {
-    native.egl.eglTerminate(entry.display);
-  }
+  if (entry.tracked) native.egl.eglTerminate(entry.display);
 }
 
 /** Number of contexts holding each display on this thread (for tests and diagnostics). */
