@@ -389,8 +389,13 @@ export class Scene {
 
     const temps = new Map<string, RenderBuffer>();
     const written = new Set<string>();
+    // This frame's persistent targets: they replace this.persistent only when the frame succeeds, so a failed
+    // render leaves the scene as it was before it (clock, FRAMEINDEX, events, persistent buffers) and a retry
+    // renders the same frame.
+    const staged = new Map<string, RenderBuffer>();
     let output: RenderBuffer | undefined;
     let pending: RenderBuffer | undefined; // checked out but not yet owned by a target/output
+    let rendered = false;
     try {
       this.preparePersistent(gl, [...plans, ...frame.extras]);
       const program = this.program!;
@@ -413,14 +418,14 @@ export class Scene {
         gl.clear(gl.COLOR_BUFFER_BIT);
         gl.uniform1i(program.location('PASSINDEX'), i);
         gl.uniform2f(program.location('RENDERSIZE'), plan.width, plan.height);
-        this.bindSamplers(gl, program, temps, written);
+        this.bindSamplers(gl, program, temps, staged, written);
         gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
         const target = plan.pass.target;
         if (target) {
           written.add(target);
           if (plan.pass.persistent) {
-            this.persistent.get(target)?.release();
-            this.persistent.set(target, last ? dest.retain() : dest);
+            staged.get(target)?.release();
+            staged.set(target, last ? dest.retain() : dest);
           } else {
             temps.get(target)?.release();
             temps.set(target, last ? dest.retain() : dest);
@@ -431,15 +436,31 @@ export class Scene {
         if (last) output = dest;
         pending = undefined;
       }
-      const result = this.readBack(gl, output!, options, temps, { time, timeDelta, frameIndex, t0 });
+      const result = this.readBack(gl, output!, options, temps, staged, {
+        time,
+        timeDelta,
+        frameIndex,
+        t0,
+      });
+      // A context lost during the frame turns every later call into a no-op: the pixels are not this frame's.
+      if (gl.isContextLost()) throw this.context.failure(`rendering ${doc.name}`);
       if (this.context.options.checkErrors) this.context.checkErrors(`rendering ${doc.name}`);
+      rendered = true;
       return result;
     } finally {
       pending?.release();
       output?.release();
       for (const b of temps.values()) b.release();
       gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-      this.afterFrame(time);
+      if (rendered) {
+        for (const [name, b] of staged) {
+          this.persistent.get(name)?.release();
+          this.persistent.set(name, b);
+        }
+        this.afterFrame(time);
+      } else {
+        for (const b of staged.values()) b.release();
+      }
     }
   }
 
@@ -562,6 +583,7 @@ export class Scene {
     gl: GL2,
     program: CompiledProgram,
     temps: Map<string, RenderBuffer>,
+    staged: Map<string, RenderBuffer>,
     written: Set<string>,
   ): void {
     const samplers = this.shaders!.samplers;
@@ -575,7 +597,7 @@ export class Scene {
         gl.uniform2f(program.location(`_${u}_imgSize`), 1, 1);
         continue;
       }
-      const b = this.samplerBinding(s.name, s.source, temps, written);
+      const b = this.samplerBinding(s.name, s.source, temps, staged, written);
       gl.bindTexture(gl.TEXTURE_2D, b.texture);
       gl.uniform4f(program.location(`_${u}_imgRect`), 0, 0, 1, 1);
       gl.uniform2f(program.location(`_${u}_imgSize`), b.width, b.height);
@@ -588,10 +610,12 @@ export class Scene {
     name: string,
     source: 'input' | 'imported' | 'target',
     temps: Map<string, RenderBuffer>,
+    staged: Map<string, RenderBuffer>,
     written: Set<string>,
   ): SamplerBinding {
     if (source === 'target') {
-      const buffer = this.persistent.get(name) ?? (written.has(name) ? temps.get(name) : undefined);
+      const buffer =
+        staged.get(name) ?? this.persistent.get(name) ?? (written.has(name) ? temps.get(name) : undefined);
       if (buffer)
         return { texture: buffer.texture.handle, width: buffer.width, height: buffer.height, flip: false };
       // A temp target read before it is written this frame: VVISF samples an uncleared texture; we give
@@ -631,12 +655,13 @@ export class Scene {
     output: RenderBuffer,
     options: RenderOptions,
     temps: Map<string, RenderBuffer>,
+    staged: Map<string, RenderBuffer>,
     timing: { time: number; timeDelta: number; frameIndex: number; t0: number },
   ): Frame {
     const { pixels, floatPixels } = readBuffer(gl, output, options.pixels);
     const passes = new Map<string, PassImage>();
     for (const name of options.readPasses ?? []) {
-      const buffer = this.persistent.get(name) ?? temps.get(name);
+      const buffer = staged.get(name) ?? this.persistent.get(name) ?? temps.get(name);
       if (!buffer) {
         const targets = this.docValue!.passes.map((p) => p.target).filter(Boolean);
         throw new ISFError(
