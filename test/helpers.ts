@@ -2,6 +2,7 @@
  * Shared test helpers: where ../shared is, one GL context per test file, images made in code.
  */
 
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ISFDocument } from '../src/core/document.ts';
@@ -86,4 +87,23 @@ export function meanDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += Math.abs(a[i]! - b[i]!);
   return s / a.length;
+}
+
+const toolChecks = new Map<string, boolean>();
+
+/**
+ * For `test(..., { skip: needsTool('ffmpeg') })`: false when the command runs (`<tool> -version`), else the
+ * reason to skip; under ISF_TEST_STRICT=1 a missing tool fails instead of skipping.
+ */
+export function needsTool(tool: string): string | false {
+  let ok = toolChecks.get(tool);
+  if (ok === undefined) {
+    ok = spawnSync(tool, ['-version'], { stdio: 'ignore' }).status === 0;
+    toolChecks.set(tool, ok);
+  }
+  if (ok) return false;
+  if (process.env.ISF_TEST_STRICT === '1') {
+    throw new Error(`${tool} is not installed and ISF_TEST_STRICT=1 (apt-get install ${tool})`);
+  }
+  return `${tool} is not installed`;
 }

@@ -4,6 +4,15 @@
  * - waveform values centred on 0.5 (sample * 0.5 + 0.5), greyscale in RGB, alpha 1;
  * - a MAX request averages groups of values down to MAX columns (the Qt ISF Editor's method).
  * Images are float RGBA so hosts get the precision the spec asks for. Also a small WAV (RIFF) reader.
+ *
+ * Audio over time (audioImageAt, what offline renders synced to a sound file use): the frame rendered at TIME t
+ * sees the audio that ends at sample e = round(t * sampleRate), with silence before the file starts and after
+ * it ends, so the same file and time always give the same image:
+ * - audio: the last N = MAX (default 1024) samples before e, one column per sample;
+ * - audioFFT: a Hann-windowed block of the 1024 samples before e, 512 bins, bin i = i * sampleRate / 1024 Hz
+ *   (MAX averages them down), magnitudes in decibels mapped linearly from -61 dB (0) to 0 dB (1), where
+ *   0 dB is a full-scale sine: a fixed scale (the WebAudio/ISF Editor for Mac range), so loud passages look
+ *   louder than quiet ones and silence is 0.
  */
 import { ISFError } from './errors.ts';
 
@@ -130,15 +139,73 @@ export function fftMagnitudes(samples: Float32Array, bins: number): Float32Array
   return out;
 }
 
-/** The FFT image: `columns` = MAX, or 512 bins; magnitudes normalised to 0..1 by the largest bin (Qt editor). */
-export function fftImage(audio: AudioSamples, columns?: number): FloatImage {
+/** The bottom of the decibel scale of audioFFT images over time: this level and below is 0. */
+export const FFT_MIN_DECIBELS = -61;
+
+/**
+ * The FFT image: `columns` = MAX, or 512 bins. `scale` 'peak' (default; a whole clip set once) normalises the
+ * magnitudes to 0..1 by the largest bin (Qt editor); 'decibels' (audio over time) maps -61..0 dBFS to 0..1.
+ */
+export function fftImage(
+  audio: AudioSamples,
+  columns?: number,
+  scale: 'peak' | 'decibels' = 'peak',
+): FloatImage {
   checkAudio(audio, 'an audioFFT input');
   const width = Math.max(1, Math.min(columns ?? FFT_BINS, 16384));
   const rows = audio.channels.map((ch) => resample(fftMagnitudes(ch, FFT_BINS).subarray(0, FFT_BINS), width));
+  if (scale === 'decibels') {
+    for (const r of rows) {
+      for (let i = 0; i < r.length; i++) {
+        const db = r[i]! > 0 ? 20 * Math.log10(r[i]!) : -Infinity;
+        r[i] = Math.min(1, Math.max(0, (db - FFT_MIN_DECIBELS) / -FFT_MIN_DECIBELS));
+      }
+    }
+    return toImage(rows);
+  }
   let max = 0;
   for (const r of rows) for (const v of r) max = Math.max(max, v);
   if (max > 0) for (const r of rows) for (let i = 0; i < r.length; i++) r[i] = r[i]! / max;
   return toImage(rows);
+}
+
+/**
+ * The `length` samples of every channel that end just before sample `end` (exclusive): zeros where the window
+ * reaches before the start or past the end of the audio.
+ */
+export function audioWindow(audio: AudioSamples, end: number, length: number): AudioSamples {
+  checkAudio(audio, 'an audio input');
+  const channels = audio.channels.map((ch) => {
+    const out = new Float32Array(length);
+    const from = end - length;
+    const a = Math.max(0, from);
+    const b = Math.min(ch.length, end);
+    if (b > a) out.set(ch.subarray(a, b), a - from);
+    return out;
+  });
+  return { channels, sampleRate: audio.sampleRate };
+}
+
+/** The image an audio (waveform) or audioFFT input shows at TIME `time` of `audio` (see the top of this file). */
+export function audioImageAt(
+  type: 'audio' | 'audioFFT',
+  audio: AudioSamples,
+  time: number,
+  max?: number,
+): FloatImage {
+  const rate = audio.sampleRate;
+  if (!rate || !(rate > 0) || !Number.isFinite(time)) {
+    throw new ISFError(
+      'AUDIO_DECODE',
+      `Audio over time needs a positive sampleRate and a finite time; received sampleRate ${rate}, time ${time}`,
+    );
+  }
+  const end = Math.round(time * rate);
+  if (type === 'audio') {
+    const n = Math.max(1, Math.min(max ?? WAVEFORM_COLUMNS, 16384));
+    return waveformImage(audioWindow(audio, end, n), n);
+  }
+  return fftImage(audioWindow(audio, end, FFT_BINS * 2), max, 'decibels');
 }
 
 /** Reads a RIFF/WAVE file: PCM 8/16/24/32-bit integer or 32/64-bit float, any channel count. */

@@ -1,7 +1,15 @@
-/** Audio files for audio/audioFFT inputs in Node: WAV (PCM or float) read from disk. */
-import { readFile } from 'node:fs/promises';
+/**
+ * Audio files for audio/audioFFT inputs in Node, decoded once to PCM: anything ffmpeg decodes (mp3, flac, ogg,
+ * m4a, a video's first audio track...) when ffmpeg is installed, else WAV through the built-in reader.
+ * Samples come back as 32-bit float per channel at the file's own rate, so the same file gives the same samples
+ * in every thread, process and farm worker of one installation.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
 import { type AudioSamples, parseWav } from '../core/audio.ts';
 import { ISFError } from '../core/errors.ts';
+import { hasFfmpeg } from './ffmpeg.ts';
 
 /** Reads a WAV file into per-channel samples for `scene.setAudio(name, samples)`. */
 export async function loadWav(path: string): Promise<AudioSamples> {
@@ -15,4 +23,103 @@ export async function loadWav(path: string): Promise<AudioSamples> {
     });
   }
   return parseWav(bytes, path);
+}
+
+/** Sample rate and channel count of the first audio stream, from ffprobe. */
+function probeAudio(path: string): { sampleRate: number; channels: number } {
+  const r = spawnSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      'a:0',
+      '-show_entries',
+      'stream=sample_rate,channels',
+      '-of',
+      'json',
+      path,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0) {
+    throw new ISFError(
+      'AUDIO_DECODE',
+      `Cannot decode audio file ${path}: ${r.stderr.trim().split('\n')[0] || 'ffprobe failed'}`,
+      { file: path },
+    );
+  }
+  const stream = (JSON.parse(r.stdout) as { streams?: Record<string, string | number>[] }).streams?.[0];
+  const sampleRate = Number(stream?.sample_rate);
+  const channels = Number(stream?.channels);
+  if (!stream || !(sampleRate > 0) || !(channels > 0)) {
+    throw new ISFError('AUDIO_DECODE', `${path} has no audio stream`, { file: path });
+  }
+  return { sampleRate, channels };
+}
+
+/** Decodes the first audio stream of `path` with ffmpeg to float PCM at the stream's own rate. */
+async function decodeWithFfmpeg(path: string): Promise<AudioSamples> {
+  const { sampleRate, channels } = probeAudio(path);
+  const chunks: Buffer[] = [];
+  let stderr = '';
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const proc = spawn(
+      'ffmpeg',
+      ['-hide_banner', '-loglevel', 'error', '-i', path, '-map', '0:a:0', '-vn', '-f', 'f32le', 'pipe:1'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    proc.stdout.on('data', (d: Buffer) => chunks.push(d));
+    proc.stderr.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2000);
+    });
+    proc.on('error', reject);
+    proc.on('close', resolve);
+  });
+  const bytes = Buffer.concat(chunks);
+  const frames = Math.floor(bytes.length / (4 * channels));
+  if (code !== 0 || frames === 0) {
+    throw new ISFError(
+      'AUDIO_DECODE',
+      `Cannot decode audio file ${path}: ${stderr.trim().split('\n').pop() || 'no audio samples'}`,
+      { file: path },
+    );
+  }
+  // A copy: Buffer.concat may return a slice of Node's pool at an offset Float32Array cannot view.
+  const interleaved = new Float32Array(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + frames * channels * 4),
+  );
+  const out = Array.from({ length: channels }, () => new Float32Array(frames));
+  for (let f = 0; f < frames; f++) {
+    for (let c = 0; c < channels; c++) out[c]![f] = interleaved[f * channels + c]!;
+  }
+  return { channels: out, sampleRate };
+}
+
+/**
+ * Decodes a sound file (or a video's audio track) to PCM: ffmpeg when installed, else the WAV reader.
+ * A missing file is IO_ERROR; a file that does not decode (or has no audio) is AUDIO_DECODE.
+ */
+export async function loadAudio(path: string): Promise<AudioSamples> {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new Error('not a file');
+  } catch (e) {
+    throw new ISFError('IO_ERROR', `Cannot read audio file ${path}: ${(e as Error).message}`, {
+      file: path,
+      cause: e,
+    });
+  }
+  if (hasFfmpeg()) return decodeWithFfmpeg(path);
+  if (extname(path).toLowerCase() === '.wav') return loadWav(path);
+  throw new ISFError(
+    'FFMPEG_MISSING',
+    `Cannot decode ${path} without ffmpeg (only .wav is read without it): install it with: apt-get install ffmpeg`,
+    { file: path, suggestion: 'install it with: apt-get install ffmpeg' },
+  );
+}
+
+/** Duration of decoded audio in seconds. */
+export function audioDuration(audio: AudioSamples): number {
+  return (audio.channels[0]?.length ?? 0) / (audio.sampleRate ?? 1);
 }

@@ -6,7 +6,7 @@
  * bounded number of frames in flight. Files are written atomically; an abort (Ctrl-C) stops after the current
  * frame, waits for writes in flight, removes temporary files and reports which frames exist.
  */
-import { fftImage, waveformImage } from '../core/audio.ts';
+import { type AudioSamples, audioImageAt } from '../core/audio.ts';
 import type { ISFDocument } from '../core/document.ts';
 import { ISFError } from '../core/errors.ts';
 import { type InputValue, parseInputValueText } from '../core/values.ts';
@@ -15,7 +15,7 @@ import type { FrameData } from '../render/frame.ts';
 import type { RawImage } from '../render/images.ts';
 import { Scene, type SceneOptions, sequenceTiming } from '../render/scene.ts';
 import { testPattern } from '../render/test-pattern.ts';
-import { loadWav } from './audio.ts';
+import { loadAudio } from './audio.ts';
 import { isVideoPath, probeVideo, VideoReader, VideoWriter } from './ffmpeg.ts';
 import { writeFileAtomic } from './files.ts';
 import { decodeImage, encodeFrame, type ImageFormat, imageFormatForPath } from './images.ts';
@@ -36,7 +36,10 @@ export interface BatchOptions {
   set?: Record<string, string>;
   /** Image inputs: name -> image file, video clip (.mp4/.webm/.mov/.mkv) or image-sequence pattern (%04d). */
   images?: Record<string, string>;
-  /** Audio inputs: name -> WAV file path. */
+  /**
+   * Audio/audioFFT inputs: name -> sound file (anything ffmpeg decodes; WAV without ffmpeg), or a video's
+   * audio track. Frame k, rendered at TIME t, sees the audio window that ends at t (core/audio.ts).
+   */
   audio?: Record<string, string>;
   /** 16 writes 16-bit PNGs (from float output when the shader renders float). */
   depth?: 8 | 16;
@@ -97,16 +100,33 @@ export interface InputSink {
   setImageData(name: string, image: RawImage): unknown;
 }
 
+/** A decoded sound file feeding an audio or audioFFT input: a new image at every frame's time. */
+export interface AudioSource {
+  name: string;
+  type: 'audio' | 'audioFFT';
+  max: number | undefined;
+  samples: AudioSamples;
+}
+
+/** The images the audio inputs show at TIME `time`, the same in every thread and on every farm worker. */
+export function audioImagesAt(audio: AudioSource[], time: number): Record<string, RawImage> {
+  const out: Record<string, RawImage> = {};
+  for (const a of audio) out[a.name] = audioImageAt(a.type, a.samples, time, a.max);
+  return out;
+}
+
 /**
- * Sets --set / --image / --audio values on a scene (or any sink), and test patterns for unset filter/transition
- * images. Video clips and image-sequence patterns given as images come back as `streams` (frame k feeds render k).
+ * Sets --set / --image values on a scene (or any sink), and test patterns for unset filter/transition images.
+ * Video clips and image-sequence patterns given as images come back as `streams` (frame k feeds render k);
+ * --audio files come back decoded as `audio` (their image depends on each frame's time: audioImagesAt).
  */
 export async function applyInputs(
   sink: InputSink,
   doc: ISFDocument,
   options: Pick<BatchOptions, 'set' | 'images' | 'audio' | 'width' | 'height' | 'onNotice'>,
-): Promise<{ animateProgress: boolean; streams: Map<string, VideoReader> }> {
+): Promise<{ animateProgress: boolean; streams: Map<string, VideoReader>; audio: AudioSource[] }> {
   const streams = new Map<string, VideoReader>();
+  const audio: AudioSource[] = [];
   for (const [name, text] of Object.entries(options.set ?? {})) {
     const input = doc.inputs.find((i) => i.name === name);
     if (!input) throw unknownInput(doc, name);
@@ -128,11 +148,7 @@ export async function applyInputs(
       const input = doc.inputs.find((i) => i.name === name && (i.type === 'audio' || i.type === 'audioFFT'));
       if (!input || (input.type !== 'audio' && input.type !== 'audioFFT'))
         throw unknownInput(doc, name, 'audio');
-      const samples = await loadWav(path);
-      sink.setImageData(
-        name,
-        input.type === 'audio' ? waveformImage(samples, input.max) : fftImage(samples, input.max),
-      );
+      audio.push({ name, type: input.type, max: input.max, samples: await loadAudio(path) });
     }
   } catch (e) {
     for (const reader of streams.values()) reader.close();
@@ -150,7 +166,7 @@ export async function applyInputs(
     }
   }
   const animateProgress = doc.kind === 'transition' && options.set?.progress === undefined;
-  return { animateProgress, streams };
+  return { animateProgress, streams, audio };
 }
 
 function unknownInput(doc: ISFDocument, name: string, kind?: string): ISFError {
@@ -235,11 +251,15 @@ async function* sceneFrames(context: GLContext, plan: SequencePlan): AsyncGenera
     for (let i = plan.first; i < plan.end; i++) {
       if (inputs.animateProgress) scene.setValue('progress', progressAt(plan, i));
       for (const [name, reader] of streams) scene.setImageData(name, await reader.next());
+      const t = timing(plan, i);
+      for (const [name, image] of Object.entries(audioImagesAt(inputs.audio, t.time!))) {
+        scene.setImageData(name, image);
+      }
       const r0 = performance.now();
       const frame = scene.render({
         width: options.width * k,
         height: options.height * k,
-        ...timing(plan, i),
+        ...t,
       });
       plan.stats.renderMs += performance.now() - r0;
       yield { index: i, frame: k > 1 ? downsample(frame, k) : frame };
@@ -290,9 +310,11 @@ async function* poolFrames(plan: SequencePlan, workers: number): AsyncGenerator<
     next += count;
     const frames: RenderJobFrame[] = [];
     for (let i = first; i < first + count; i++) {
+      const t = timing(plan, i);
       frames.push({
-        ...timing(plan, i),
+        ...t,
         ...(inputs.animateProgress ? { values: { progress: progressAt(plan, i) } } : {}),
+        ...(inputs.audio.length > 0 ? { images: audioImagesAt(inputs.audio, t.time!) } : {}),
       });
     }
     const r0 = performance.now();

@@ -34,6 +34,32 @@ export function requireFfmpeg(): void {
   checked = true;
 }
 
+/** True when ffmpeg and ffprobe run (what requireFfmpeg checks), without throwing. */
+export function hasFfmpeg(): boolean {
+  try {
+    requireFfmpeg();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let encoders: Set<string> | undefined;
+
+/** True when the installed ffmpeg has the encoder `name` (from `ffmpeg -encoders`, read once). */
+export function hasEncoder(name: string): boolean {
+  if (!encoders) {
+    const r = spawnSync('ffmpeg', ['-hide_banner', '-encoders'], { encoding: 'utf8' });
+    encoders = new Set(
+      (r.stdout ?? '')
+        .split('\n')
+        .map((line) => /^\s*[VAS][A-Z.]{5}\s+(\S+)/.exec(line)?.[1])
+        .filter((n): n is string => !!n),
+    );
+  }
+  return encoders.has(name);
+}
+
 export const VIDEO_EXTENSIONS = ['.mp4', '.webm', '.mov', '.mkv'];
 
 export function isVideoPath(path: string): boolean {

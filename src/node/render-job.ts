@@ -26,6 +26,8 @@ export interface RenderJobFrame {
   frameIndex?: number;
   /** Input values applied before this frame, on top of the job's (and earlier frames') values. */
   values?: Record<string, unknown>;
+  /** Images set before this frame (audio inputs at this frame's time), on top of the job's. */
+  images?: Record<string, RawImage>;
 }
 
 export interface RenderJob {
@@ -183,6 +185,10 @@ export function renderJobFrames(
   const frames: Frame[] = [];
   for (const f of job.frames ?? [{}]) {
     if (f.values) scene.setValues(f.values);
+    for (const [name, image] of Object.entries(f.images ?? {})) {
+      checkImage?.(name, image);
+      scene.setImageData(name, image);
+    }
     frames.push(
       scene.render({
         width: job.width,

@@ -13,7 +13,7 @@
  * Ownership: the scene owns its pass buffers (from the context's pool) and its input textures; it borrows
  * the context.
  */
-import { type AudioSamples, fftImage, waveformImage } from '../core/audio.ts';
+import { type AudioSamples, audioImageAt, fftImage, waveformImage } from '../core/audio.ts';
 import type { ISFDocument, ISFInput, ISFPass } from '../core/document.ts';
 import { type Diagnostic, ISFError } from '../core/errors.ts';
 import { type CompiledExpression, compileExpression } from '../core/expr/index.ts';
@@ -332,9 +332,12 @@ export class Scene {
 
   /**
    * Sets an audio or audioFFT input from samples: the waveform (values centred on 0.5) or FFT magnitudes
-   * become a float image, MAX columns wide (or the native count), one row per channel.
+   * become a float image, MAX columns wide (or the native count), one row per channel. Without `time` the
+   * samples are one block (the last 1024 / the whole FFT block, peak-normalised); with `time` (seconds) the
+   * input shows the window of a whole decoded sound file that ends at that time, as offline renders synced
+   * to a song do (core/audio.ts audioImageAt: silence outside the file, FFT on a fixed decibel scale).
    */
-  setAudio(name: string, audio: AudioSamples): this {
+  setAudio(name: string, audio: AudioSamples, options: { time?: number } = {}): this {
     const input = this.input(name, 'setAudio');
     if (input.type !== 'audio' && input.type !== 'audioFFT') {
       throw new ISFError(
@@ -342,7 +345,12 @@ export class Scene {
         `Input "${name}" is of type ${input.type}; only audio/audioFFT inputs take audio`,
       );
     }
-    const image = input.type === 'audio' ? waveformImage(audio, input.max) : fftImage(audio, input.max);
+    const image =
+      options.time !== undefined
+        ? audioImageAt(input.type, audio, options.time, input.max)
+        : input.type === 'audio'
+          ? waveformImage(audio, input.max)
+          : fftImage(audio, input.max);
     return this.setImageData(name, image);
   }
 

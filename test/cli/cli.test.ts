@@ -434,6 +434,9 @@ test('render --audio: a WAV file feeds an audioFFT input; a missing file is an I
     '64x32',
     '--audio',
     `fftImage=${tone}`,
+    // The frame at TIME t shows the audio that ends at t: 0.05 s is inside the 0.093 s tone.
+    '--time',
+    '0.05',
   );
   assert.equal(r.status, 0, r.stderr);
   assert.notDeepEqual(

@@ -68,3 +68,31 @@ test('WAV: 16-bit stereo PCM round trip, and bad files', () => {
     (e: unknown) => e instanceof ISFError && e.code === 'AUDIO_DECODE',
   );
 });
+
+test('audio over time: the window ends at TIME, silence before and after the file', async () => {
+  const { audioImageAt } = await import('../../src/core/audio.ts');
+  const rate = 1000;
+  const ramp = Float32Array.from({ length: 2000 }, (_, i) => (i < 1000 ? 0 : 0.5));
+  const audio = { channels: [ramp, new Float32Array(2000).fill(-1)], sampleRate: rate };
+  const at = (t: number) => audioImageAt('audio', audio, t, 4);
+  const row = (img: { data: Float32Array }, r: number) =>
+    Array.from({ length: 4 }, (_, x) => img.data[(r * 4 + x) * 4]);
+  // Channel 0 is the last data row (GL row 0); x = 0 the oldest sample.
+  assert.deepEqual(row(at(1.0), 1), [0.5, 0.5, 0.5, 0.5], 'before the tone starts');
+  assert.deepEqual(row(at(1.002), 1), [0.5, 0.5, 0.75, 0.75], 'the last two samples are the tone');
+  assert.deepEqual(row(at(1.002), 0), [0, 0, 0, 0], 'channel 1 is its own row');
+  assert.deepEqual(row(at(-1), 1), [0.5, 0.5, 0.5, 0.5], 'silence before the file');
+  assert.deepEqual(row(at(2.002), 1), [0.75, 0.75, 0.5, 0.5], 'silence after the file');
+  const fftSilent = audioImageAt('audioFFT', { channels: [ramp], sampleRate: rate }, 0.5);
+  assert.equal(fftSilent.width, FFT_BINS);
+  assert.ok(
+    fftSilent.data.every((v, i) => (i % 4 === 3 ? v === 1 : v === 0)),
+    'silence: every bin 0',
+  );
+  const tone = { channels: [sine(250, rate, 2000)], sampleRate: rate };
+  const fft = audioImageAt('audioFFT', tone, 1.5);
+  let peak = 0;
+  for (let x = 0; x < fft.width; x++) if (fft.data[x * 4]! > fft.data[peak * 4]!) peak = x;
+  assert.equal(peak, 256, 'bin i = i * rate / 1024 Hz');
+  assert.ok(fft.data[peak * 4]! > 0.95, 'a full-scale sine is ~0 dB, near 1');
+});

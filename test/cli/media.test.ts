@@ -1,0 +1,245 @@
+/**
+ * Offline media through the `isf` command (issue 15): audio-reactive renders synced to a sound file, the same
+ * bytes on one thread, on worker threads and on the farm; audio muxed into the video; lengths from the inputs;
+ * alpha, high bit depth, motion blur and pipes. Media are generated with ffmpeg, small and short.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import sharp from 'sharp';
+import {
+  BIN,
+  dropQueue,
+  isfAsync,
+  startTestRedis,
+  type TestRedis,
+  TestWorker,
+} from '../farm/farm-helpers.ts';
+import { needsTool } from '../helpers.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'isf-media-'));
+const noFfmpeg = needsTool('ffmpeg');
+
+function isf(...args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: work, timeout: 120_000 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function ffmpeg(...args: string[]): void {
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args], {
+    cwd: work,
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+}
+
+function write(name: string, text: string): string {
+  const p = join(work, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+async function rows(file: string): Promise<{ width: number; channels: number; data: Buffer }> {
+  const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, channels: info.channels, data };
+}
+
+// Bottom row: the waveform (last 256 samples); top row: the 512 FFT bins, one pixel each at 512 wide.
+const SYNC = write(
+  'sync.fs',
+  `/*{ "ISFVSN": "2", "INPUTS": [
+  { "NAME": "wave", "TYPE": "audio", "MAX": 256 },
+  { "NAME": "fft", "TYPE": "audioFFT" }
+] }*/
+void main() {
+  vec2 p = isf_FragNormCoord;
+  float v = p.y < 0.5 ? IMG_NORM_PIXEL(wave, vec2(p.x, 0.5)).r : IMG_NORM_PIXEL(fft, vec2(p.x, 0.5)).r;
+  gl_FragColor = vec4(v, v, v, 1.0);
+}
+`,
+);
+
+/** 1 s of silence, then 1 s of a 1 kHz tone (amplitude 0.5), mono 44.1 kHz 16-bit WAV. */
+function silenceThenTone(): string {
+  ffmpeg(
+    '-f',
+    'lavfi',
+    '-i',
+    'anullsrc=r=44100:cl=mono',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=1000:sample_rate=44100',
+    '-filter_complex',
+    '[0]atrim=0:1[a];[1]atrim=0:1,volume=4[b];[a][b]concat=n=2:v=0:a=1',
+    '-c:a',
+    'pcm_s16le',
+    'tone.wav',
+  );
+  return join(work, 'tone.wav');
+}
+
+const FRAMES = 60;
+const names = Array.from({ length: FRAMES }, (_, k) => `f-${String(k).padStart(2, '0')}.png`);
+
+function renderSync(dir: string, audio: string, ...extra: string[]): void {
+  const r = isf(
+    'render',
+    SYNC,
+    '-o',
+    join(work, dir, 'f-%02d.png'),
+    '--size',
+    '512x2',
+    '--frames',
+    String(FRAMES),
+    '--fps',
+    '30',
+    '--audio',
+    `wave=${audio}`,
+    '--audio',
+    `fft=${audio}`,
+    '-q',
+    ...extra,
+  );
+  assert.equal(r.status, 0, r.stderr);
+}
+
+let wav: string | undefined;
+function toneFile(): string {
+  wav ??= silenceThenTone();
+  return wav;
+}
+
+/** 1 kHz at 44.1 kHz in 512 bins of a 1024-sample block: bin round(1000 * 1024 / 44100) = 23. */
+const TONE_BIN = 23;
+
+test('audio synced to a sound file: silence for the first second, then the tone in bin 23 and an oscillating waveform', {
+  skip: noFfmpeg,
+}, async () => {
+  renderSync('one', toneFile());
+  const silent = readFileSync(join(work, 'one', names[0]!));
+  for (let k = 0; k <= 30; k++) {
+    // Frame 30 is rendered at TIME 1.0: its window ends where the tone starts.
+    assert.ok(readFileSync(join(work, 'one', names[k]!)).equals(silent), `frame ${k} is the silent frame`);
+  }
+  const first = await rows(join(work, 'one', names[0]!));
+  const stride = first.channels;
+  assert.equal(first.data[TONE_BIN * stride], 0, 'silence: no FFT energy');
+  for (let k = 34; k < FRAMES; k++) {
+    const { data, width } = await rows(join(work, 'one', names[k]!));
+    const fft = Array.from({ length: width }, (_, x) => data[x * stride]!);
+    const peak = fft.indexOf(Math.max(...fft));
+    assert.ok(Math.abs(peak - TONE_BIN) <= 1, `frame ${k}: FFT peak at bin ${peak}`);
+    assert.ok(fft[TONE_BIN]! > 150, `frame ${k}: the 1 kHz bin is loud (${fft[TONE_BIN]})`);
+    assert.ok(fft[200]! < fft[TONE_BIN]! / 2, `frame ${k}: far bins are quiet`);
+    const wave = Array.from({ length: width }, (_, x) => data[(width + x) * stride]!);
+    assert.ok(Math.max(...wave) > 160 && Math.min(...wave) < 96, `frame ${k}: the waveform oscillates`);
+  }
+});
+
+test('audio sync: --workers 2 writes the same bytes as one thread', { skip: noFfmpeg }, () => {
+  renderSync('two', toneFile(), '--workers', '2');
+  const differ = names.filter(
+    (n) => !readFileSync(join(work, 'two', n)).equals(readFileSync(join(work, 'one', n))),
+  );
+  assert.deepEqual(differ, []);
+});
+
+test('audio sync through mp3 and ogg: the same frames within a small tolerance', {
+  skip: noFfmpeg,
+}, async () => {
+  const src = toneFile();
+  ffmpeg('-i', src, '-c:a', 'libmp3lame', '-b:a', '192k', 'tone.mp3');
+  ffmpeg('-i', src, '-c:a', 'libvorbis', '-q:a', '6', 'tone.ogg');
+  for (const ext of ['mp3', 'ogg']) {
+    renderSync(ext, join(work, `tone.${ext}`));
+    for (const k of [0, 15, 40, 59]) {
+      const a = await rows(join(work, ext, names[k]!));
+      const b = await rows(join(work, 'one', names[k]!));
+      let sum = 0;
+      for (let i = 0; i < a.data.length; i++) sum += Math.abs(a.data[i]! - b.data[i]!);
+      const mean = sum / a.data.length;
+      assert.ok(mean < 6, `${ext} frame ${k}: mean difference ${mean.toFixed(2)} from the WAV render`);
+    }
+  }
+});
+
+test('audio errors: a missing file exits 4 (IO_ERROR), an undecodable one exits 4 (AUDIO_DECODE)', {
+  skip: noFfmpeg,
+}, () => {
+  const missing = isf(
+    'render',
+    SYNC,
+    '-o',
+    join(work, 'x.png'),
+    '--audio',
+    `fft=${join(work, 'none.mp3')}`,
+    '--json',
+  );
+  assert.equal(missing.status, 4);
+  assert.equal(JSON.parse(missing.stdout).error.code, 'IO_ERROR');
+  assert.match(JSON.parse(missing.stdout).error.message, /none\.mp3/);
+  const junk = write('junk.mp3', 'this is not audio at all');
+  const bad = isf('render', SYNC, '-o', join(work, 'x.png'), '--audio', `fft=${junk}`, '--json');
+  assert.equal(bad.status, 4);
+  assert.equal(JSON.parse(bad.stdout).error.code, 'AUDIO_DECODE');
+  assert.match(JSON.parse(bad.stdout).error.message, /junk\.mp3/);
+  assert.deepEqual(
+    readdirSync(work).filter((f) => f.startsWith('x')),
+    [],
+    'nothing written',
+  );
+});
+
+let redis: TestRedis | undefined;
+let worker: TestWorker | undefined;
+const queue = `isf-media-${process.pid}-${Date.now().toString(36)}`;
+after(async () => {
+  await worker?.stop();
+  if (redis) {
+    await dropQueue(redis.url, queue);
+    await redis.stop();
+  }
+});
+
+test('audio sync on the farm: the same bytes as one thread', { skip: noFfmpeg }, async (t) => {
+  const r = await startTestRedis();
+  if (typeof r === 'string') return t.skip(r);
+  redis = r;
+  worker = new TestWorker(r.url, queue);
+  await worker.waitFor(/ready/);
+  const audio = toneFile();
+  const done = await isfAsync(
+    [
+      'render',
+      SYNC,
+      '-o',
+      join(work, 'farm', 'f-%02d.png'),
+      '--size',
+      '512x2',
+      '--frames',
+      String(FRAMES),
+      '--audio',
+      `wave=${audio}`,
+      '--audio',
+      `fft=${audio}`,
+      '--chunk',
+      '16',
+      '-q',
+      '--redis',
+      r.url,
+      '--queue',
+      queue,
+    ],
+    { cwd: work },
+  ).done;
+  assert.equal(done.status, 0, done.stderr);
+  renderSync('one', audio);
+  const differ = names.filter(
+    (n) => !readFileSync(join(work, 'farm', n)).equals(readFileSync(join(work, 'one', n))),
+  );
+  assert.deepEqual(differ, []);
+});
