@@ -1,7 +1,9 @@
 /** Expands the CLI's file and folder arguments into .fs files (folders recursively, sorted). */
+import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ISFError } from '../core/errors.ts';
+import { ioReason } from '../node/confine.ts';
 
 const SHADER_EXTENSIONS = ['.fs', '.frag'];
 
@@ -24,7 +26,12 @@ export async function expandShaderPaths(paths: string[]): Promise<string[]> {
 }
 
 async function walk(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    throw new ISFError('IO_ERROR', `Cannot list the folder ${dir}: ${ioReason(e)}`, { file: dir, cause: e });
+  }
   entries.sort((a, b) => a.name.localeCompare(b.name));
   const out: string[] = [];
   for (const e of entries) {

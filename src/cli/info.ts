@@ -35,7 +35,7 @@ export function registerInfo(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (file: string, opts: { json?: boolean }) => {
       await run(!!opts.json, async () => {
-        const doc = await loadISF(file);
+        const doc = await loadISF(file, { importRoot: process.cwd() });
         const info = documentInfo(doc);
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);

@@ -193,7 +193,9 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
               : number('--timeout', flags.timeout, (n) => n > 0, 'a positive number of milliseconds'),
         })
       : undefined;
-  const doc = isolated ? undefined : await loadISF(shader);
+  // A local render is trusted: IMPORTED may climb out of the shader's folder within the working directory (with a
+  // warning); isolated renders keep the document's folder (docs/untrusted.md, "IMPORTED paths").
+  const doc = isolated ? undefined : await loadISF(shader, { importRoot: process.cwd() });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);

@@ -156,6 +156,10 @@ export interface ISFDocument {
   vertexPath?: string;
   /** The parsed JSON blob, untouched. */
   json: Record<string, unknown>;
+  /** The trusted tree IMPORTED/.vs/#include paths may climb into (ParseOptions.importRoot), for the loaders. */
+  importRoot?: string;
+  /** Parsed with allowImportOutsideFolder: the loaders do not confine this document's references. */
+  importAnywhere?: boolean;
   /** Warnings found while parsing (errors are thrown, or returned by validateISF). */
   warnings: Diagnostic[];
 }
@@ -172,4 +176,11 @@ export interface ParseOptions {
   maxJsonDepth?: number;
   /** Allow IMPORTED paths that leave the document's folder (default false). */
   allowImportOutsideFolder?: boolean;
+  /**
+   * A folder above the document's that its IMPORTED paths (and sibling .vs, #include) may climb into with `..`,
+   * each reported as a W_IMPORT_OUTSIDE_FOLDER warning: the user's own tree, for documents the caller trusts (the
+   * CLI's local renders use the working directory). Absolute paths are still refused. Default: the document's
+   * folder only.
+   */
+  importRoot?: string;
 }

@@ -75,7 +75,8 @@ export type ISFWarningCode =
   | 'W_DIALECT'
   | 'W_RENAMED'
   | 'W_FLOAT_FALLBACK'
-  | 'W_LONG_LOOP';
+  | 'W_LONG_LOOP'
+  | 'W_IMPORT_OUTSIDE_FOLDER'; // a trusted document's IMPORTED/.vs/#include reaches above its own folder
 
 export type Severity = 'error' | 'warning';
 

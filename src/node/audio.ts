@@ -5,23 +5,19 @@
  * in every thread, process and farm worker of one installation.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { type AudioSamples, parseWav } from '../core/audio.ts';
 import { ISFError } from '../core/errors.ts';
+import { checkRegularFile, readRegularFile } from './confine.ts';
 import { hasFfmpeg } from './ffmpeg.ts';
+
+/** Largest sound file read or handed to ffmpeg (about 25 minutes of 48 kHz stereo float WAV). */
+export const MAX_AUDIO_FILE_BYTES = 512 * 1024 * 1024;
 
 /** Reads a WAV file into per-channel samples for `scene.setAudio(name, samples)`. */
 export async function loadWav(path: string): Promise<AudioSamples> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw new ISFError('AUDIO_DECODE', `Cannot read audio file ${path}: ${(e as Error).message}`, {
-      file: path,
-      cause: e,
-    });
-  }
+  // A regular file within the limit, checked before reading: a FIFO is an error, not a hang.
+  const bytes = await readRegularFile(path, { maxBytes: MAX_AUDIO_FILE_BYTES, what: 'audio file' });
   return parseWav(bytes, path);
 }
 
@@ -101,15 +97,8 @@ async function decodeWithFfmpeg(path: string): Promise<AudioSamples> {
  * A missing file is IO_ERROR; a file that does not decode (or has no audio) is AUDIO_DECODE.
  */
 export async function loadAudio(path: string): Promise<AudioSamples> {
-  try {
-    const s = await stat(path);
-    if (!s.isFile()) throw new Error('not a file');
-  } catch (e) {
-    throw new ISFError('IO_ERROR', `Cannot read audio file ${path}: ${(e as Error).message}`, {
-      file: path,
-      cause: e,
-    });
-  }
+  // ffmpeg would block on a FIFO and read /dev/zero forever: only regular files within the limit go to it.
+  await checkRegularFile(path, { maxBytes: MAX_AUDIO_FILE_BYTES, what: 'audio file' });
   if (hasFfmpeg()) return decodeWithFfmpeg(path);
   if (extname(path).toLowerCase() === '.wav') return loadWav(path);
   throw new ISFError(

@@ -123,10 +123,13 @@ export function audioImagesAt(audio: AudioSource[], time: number): Record<string
 export async function applyInputs(
   sink: InputSink,
   doc: ISFDocument,
-  options: Pick<BatchOptions, 'set' | 'images' | 'audio' | 'width' | 'height' | 'onNotice'>,
+  options: Pick<BatchOptions, 'set' | 'images' | 'audio' | 'width' | 'height' | 'onNotice' | 'scene'>,
 ): Promise<{ animateProgress: boolean; streams: Map<string, VideoReader>; audio: AudioSource[] }> {
   const streams = new Map<string, VideoReader>();
   const audio: AudioSource[] = [];
+  // The scene's platform decodes with its limits (the isolated child's maxImageSide, checked from the header).
+  const decode =
+    options.scene?.platform?.decodeImage ?? ((source: unknown, name: string) => decodeImage(source, name));
   for (const [name, text] of Object.entries(options.set ?? {})) {
     const input = doc.inputs.find((i) => i.name === name);
     if (!input) throw unknownInput(doc, name);
@@ -141,7 +144,7 @@ export async function applyInputs(
         const info = probeVideo(path);
         streams.set(name, new VideoReader(path, info.width, info.height));
       } else {
-        sink.setImageData(name, await decodeImage(path, name));
+        sink.setImageData(name, await decode(path, name));
       }
     }
     for (const [name, path] of Object.entries(options.audio ?? {})) {
@@ -323,6 +326,7 @@ async function* poolFrames(plan: SequencePlan, workers: number): AsyncGenerator<
         source: doc.fragmentSource,
         vertexSource: doc.vertexSource,
         path: doc.path,
+        ...(doc.importRoot !== undefined ? { importRoot: doc.importRoot } : {}),
         values,
         images,
         width: options.width * k,

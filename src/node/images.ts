@@ -2,33 +2,70 @@
  * Image decoding and encoding in Node through sharp (libvips): PNG, JPEG, TIFF, WebP, GIF, AVIF in; PNG (8 or
  * 16-bit), JPEG and WebP out. The renderer only ever sees raw RGBA, top row first.
  */
-import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { ISFError } from '../core/errors.ts';
 import type { FrameData } from '../render/frame.ts';
 import type { RawImage } from '../render/images.ts';
+import { readRegularFile } from './confine.ts';
 
 /** Largest image we decode (per side), so a hostile file cannot make libvips allocate gigabytes. */
 export const MAX_DECODE_SIDE = 16384;
+/** Largest encoded image file read (a 16384x16384 RGBA PNG without compression is 1 GiB; real ones are far less). */
+export const MAX_IMAGE_FILE_BYTES = 256 * 1024 * 1024;
+
+export interface DecodeOptions {
+  /** Largest width or height (default MAX_DECODE_SIDE); checked from the header, before decoding. */
+  maxSide?: number;
+}
+
+/**
+ * LIMIT_EXCEEDED from the image's header alone (sharp's metadata() reads no pixels), so a decompression bomb (a
+ * small file that claims 30000x30000) is refused before libvips allocates anything.
+ */
+export async function checkImageHeader(
+  input: Buffer | string,
+  name: string,
+  label: string,
+  maxSide: number = MAX_DECODE_SIDE,
+): Promise<{ width: number; height: number }> {
+  let meta: { width?: number | undefined; height?: number | undefined };
+  try {
+    meta = await sharp(input, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw new ISFError('IMAGE_DECODE', `Cannot decode image "${name}" (${label}): ${(e as Error).message}`, {
+      file: typeof input === 'string' ? input : undefined,
+      cause: e,
+    });
+  }
+  const { width = 0, height = 0 } = meta;
+  if (width > maxSide || height > maxSide) {
+    throw new ISFError(
+      'LIMIT_EXCEEDED',
+      `Image "${name}" (${label}) is ${width}x${height}; the largest image allowed is ${maxSide}x${maxSide}`,
+      {
+        file: typeof input === 'string' ? input : undefined,
+        details: { width, height, maxImageSide: maxSide },
+      },
+    );
+  }
+  return { width, height };
+}
 
 /** Decodes a file path or encoded bytes (PNG/JPEG/TIFF/WebP...) to RGBA8. */
-export async function decodeImage(source: unknown, name = 'image'): Promise<RawImage> {
+export async function decodeImage(
+  source: unknown,
+  name = 'image',
+  options: DecodeOptions = {},
+): Promise<RawImage> {
   let input: Buffer;
   let label: string;
   if (typeof source === 'string') {
     label = source;
-    try {
-      input = await readFile(source);
-    } catch (e) {
-      throw new ISFError(
-        'IMAGE_DECODE',
-        `Cannot read image file ${source} for "${name}": ${(e as Error).message}`,
-        {
-          file: source,
-          cause: e,
-        },
-      );
-    }
+    // A regular file within the limit, checked before reading: a FIFO or /dev/zero is an error, not a hang.
+    input = await readRegularFile(source, {
+      maxBytes: MAX_IMAGE_FILE_BYTES,
+      what: `image file for "${name}"`,
+    });
   } else if (source instanceof Uint8Array) {
     input = Buffer.from(source.buffer, source.byteOffset, source.byteLength);
     label = `${source.byteLength} bytes`;
@@ -38,8 +75,10 @@ export async function decodeImage(source: unknown, name = 'image'): Promise<RawI
       `Cannot use ${source === null ? 'null' : typeof source} as image "${name}": expected a file path, encoded image bytes (PNG/JPEG/TIFF/WebP) or { width, height, data } RGBA pixels`,
     );
   }
+  const maxSide = options.maxSide ?? MAX_DECODE_SIDE;
+  await checkImageHeader(input, name, label, maxSide);
   try {
-    const { data, info } = await sharp(input, { limitInputPixels: MAX_DECODE_SIDE * MAX_DECODE_SIDE })
+    const { data, info } = await sharp(input, { limitInputPixels: maxSide * maxSide })
       .toColourspace('srgb')
       .ensureAlpha()
       .raw({ depth: 'uchar' })

@@ -1,12 +1,14 @@
 /**
  * Loading ISF files from disk: the .fs, its sibling vertex shader (.vs, else .vert, as VVISF looks), and checks that
- * IMPORTED files exist and do not leave the shader's folder, symlinks included.
+ * IMPORTED files exist. Every file is read through readRegularFile (regular files within the size limit only), and
+ * the sibling and IMPORTED files obey the document's confinement (confine.ts): inside its folder, symlinks
+ * resolved, or inside `importRoot` when the caller trusts the document.
  */
-import { readFile, realpath, stat } from 'node:fs/promises';
-import { dirname, extname, relative, resolve, sep } from 'node:path';
+import { extname, resolve } from 'node:path';
 import type { ISFDocument, ParseOptions } from '../core/document.ts';
 import { type Diagnostic, ISFError } from '../core/errors.ts';
 import { DEFAULT_MAX_BYTES, parseISF, type ValidationResult, validateISF } from '../core/parse/index.ts';
+import { type Confinement, confinementOf, confinePath, readRegularFile, statOrUndefined } from './confine.ts';
 
 /** ParseOptions minus what loadISF works out itself (path; vertex shader unless given). */
 export type LoadOptions = Omit<ParseOptions, 'path'>;
@@ -16,82 +18,97 @@ interface ReadResult {
   source: string;
   vertexSource?: string;
   vertexPath?: string;
+  /** Located warnings found while reading (a sibling .vs reached through the trusted tree). */
+  warnings: Diagnostic[];
 }
 
-function notFound(path: string, why: string): ISFError {
-  return new ISFError('ISF_FILE_NOT_FOUND', `Cannot read ISF file ${path}: ${why}`, {
-    file: path,
-    suggestion: 'Check the path; ISF fragment shaders are .fs files',
-  });
+function confinementFor(abs: string, options: LoadOptions): Confinement {
+  return confinementOf({
+    path: abs,
+    importRoot: options.importRoot,
+    importAnywhere: options.allowImportOutsideFolder,
+  })!;
 }
 
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
+const decodeText = (bytes: Uint8Array): string => new TextDecoder('utf-8').decode(bytes);
 
 async function readDocument(path: string, options: LoadOptions): Promise<ReadResult> {
   const abs = resolve(path);
-  let size: number;
-  try {
-    const st = await stat(abs);
-    if (st.isDirectory()) throw notFound(path, 'it is a directory');
-    size = st.size;
-  } catch (e) {
-    if (e instanceof ISFError) throw e;
-    throw notFound(
-      path,
-      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message,
-    );
-  }
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  // Refuse before reading: a huge file should cost nothing.
-  if (size > maxBytes) {
-    throw new ISFError(
-      'ISF_TOO_LARGE',
-      `Document is ${size} bytes, larger than the limit of ${maxBytes} bytes`,
-      {
-        file: abs,
-        line: 1,
-        column: 1,
-      },
-    );
-  }
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(abs);
-  } catch (e) {
-    throw notFound(path, (e as Error).message);
-  }
+  // Checked on the opened file before reading: a FIFO or a device is refused at once, a huge file costs nothing.
+  const bytes = await readRegularFile(abs, {
+    maxBytes,
+    what: 'ISF file',
+    code: 'ISF_FILE_NOT_FOUND',
+    tooLargeCode: 'ISF_TOO_LARGE',
+  });
   // Non-fatal decoding: invalid UTF-8 becomes U+FFFD, which the parser's text check counts.
-  const result: ReadResult = { path: abs, source: new TextDecoder('utf-8').decode(bytes) };
+  const result: ReadResult = { path: abs, source: decodeText(bytes), warnings: [] };
   if (options.vertexSource !== undefined) {
     result.vertexSource = options.vertexSource;
     if (options.vertexPath !== undefined) result.vertexPath = options.vertexPath;
     return result;
   }
+  if (options.vertexPath !== undefined) {
+    // Named by the caller, not by the document: read as given.
+    const vertexPath = resolve(options.vertexPath);
+    result.vertexSource = decodeText(
+      await readRegularFile(vertexPath, { maxBytes, what: 'vertex shader', code: 'ISF_FILE_NOT_FOUND' }),
+    );
+    result.vertexPath = vertexPath;
+    return result;
+  }
+  // The sibling .vs/.vert is found by name, so it is confined like the document's other references.
   const stem = abs.slice(0, abs.length - extname(abs).length);
-  for (const candidate of options.vertexPath !== undefined
-    ? [resolve(options.vertexPath)]
-    : [`${stem}.vs`, `${stem}.vert`]) {
-    if (candidate !== abs && (await isFile(candidate))) {
-      result.vertexSource = new TextDecoder('utf-8').decode(await readFile(candidate));
-      result.vertexPath = candidate;
-      break;
+  for (const candidate of [`${stem}.vs`, `${stem}.vert`]) {
+    if (candidate === abs || !(await statOrUndefined(candidate))?.isFile()) continue;
+    const confined = await confinePath(candidate, confinementFor(abs, options), {
+      label: 'vertex shader',
+      written: candidate,
+      file: abs,
+    });
+    if (confined?.outsideFolder) {
+      result.warnings.push(outsideFolderWarning(abs, undefined, `vertex shader ${candidate}`, confined.real));
     }
+    result.vertexSource = decodeText(
+      await readRegularFile(candidate, {
+        maxBytes,
+        what: 'vertex shader',
+        code: 'ISF_FILE_NOT_FOUND',
+        tooLargeCode: 'ISF_TOO_LARGE',
+      }),
+    );
+    result.vertexPath = candidate;
+    break;
   }
   return result;
 }
 
-/** IMPORTED files must exist, and (unless allowed) their real path must stay inside the shader's real folder. */
-async function checkImports(doc: ISFDocument, options: LoadOptions): Promise<Diagnostic[]> {
+function outsideFolderWarning(
+  file: string,
+  line: number | undefined,
+  what: string,
+  real: string,
+): Diagnostic {
+  const d: Diagnostic = {
+    severity: 'warning',
+    code: 'W_IMPORT_OUTSIDE_FOLDER',
+    message: `${what} is a link to ${real}, outside the shader's folder; allowed inside the trusted folder, refused when rendered untrusted`,
+    file,
+    column: 1,
+  };
+  if (line !== undefined) d.line = line;
+  return d;
+}
+
+/**
+ * IMPORTED files must exist and obey the document's confinement (confinePath: real paths inside its folder, or
+ * the trusted root it was parsed with). Returns errors, and warnings for links into the trusted root.
+ */
+async function checkImports(doc: ISFDocument): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   const file = doc.path ?? '<input>';
-  const folder =
-    doc.path === undefined ? undefined : await realpath(dirname(doc.path)).catch(() => dirname(doc.path!));
+  const confinement = confinementOf(doc);
   for (const imp of doc.imported) {
     const resolved = imp.cube?.resolvedPaths ?? (imp.resolvedPath === undefined ? [] : [imp.resolvedPath]);
     const written = imp.cube?.paths ?? [imp.path];
@@ -101,22 +118,29 @@ async function checkImports(doc: ISFDocument, options: LoadOptions): Promise<Dia
         if (imp.line !== undefined) diag.line = imp.line;
         return diag;
       };
-      if (!(await isFile(target))) {
+      if (!(await statOrUndefined(target))?.isFile()) {
         out.push(
           d('ISF_IMPORTED_MISSING', `IMPORTED "${imp.name}": file ${written[i]} (${target}) not found`),
         );
         continue;
       }
-      if (options.allowImportOutsideFolder === true || folder === undefined) continue;
-      const real = await realpath(target);
-      const rel = relative(folder, real);
-      if (rel === '..' || rel.startsWith(`..${sep}`) || resolve(folder, rel) !== real) {
-        out.push(
-          d(
-            'ISF_IMPORTED_PATH',
-            `IMPORTED "${imp.name}": ${written[i]} is a link to ${real}, outside the shader's folder; refused`,
-          ),
-        );
+      if (confinement === undefined) continue;
+      try {
+        const confined = await confinePath(target, confinement, {
+          label: `IMPORTED "${imp.name}"`,
+          written: written[i]!,
+          file,
+          line: imp.line,
+        });
+        // A `../` written in the document was already warned about by the parser; a link was not.
+        if (confined?.outsideFolder && !written[i]!.includes('..')) {
+          out.push(
+            outsideFolderWarning(file, imp.line, `IMPORTED "${imp.name}" (${written[i]})`, confined.real),
+          );
+        }
+      } catch (e) {
+        if (!(e instanceof ISFError)) throw e;
+        out.push(d('ISF_IMPORTED_PATH', e.message));
       }
     }
   }
@@ -130,7 +154,9 @@ export async function loadISF(path: string, options: LoadOptions = {}): Promise<
   if (r.vertexSource !== undefined) parseOptions.vertexSource = r.vertexSource;
   if (r.vertexPath !== undefined) parseOptions.vertexPath = r.vertexPath;
   const doc = parseISF(r.source, parseOptions);
-  const problems = await checkImports(doc, options);
+  const checked = await checkImports(doc);
+  doc.warnings.push(...r.warnings, ...checked.filter((d) => d.severity === 'warning'));
+  const problems = checked.filter((d) => d.severity === 'error');
   const first = problems[0];
   if (first !== undefined) {
     throw new ISFError(first.code as 'ISF_IMPORTED_MISSING' | 'ISF_IMPORTED_PATH', first.message, {
@@ -156,9 +182,15 @@ export async function validateFile(path: string, options: LoadOptions = {}): Pro
   if (r.vertexSource !== undefined) parseOptions.vertexSource = r.vertexSource;
   if (r.vertexPath !== undefined) parseOptions.vertexPath = r.vertexPath;
   const result = validateISF(r.source, parseOptions);
+  result.diagnostics.push(...r.warnings);
   if (result.document === undefined) return result;
-  const problems = await checkImports(result.document, options);
+  const problems = await checkImports(result.document);
+  result.document.warnings.push(...r.warnings, ...problems.filter((d) => d.severity === 'warning'));
   if (problems.length === 0) return result;
+  if (!problems.some((d) => d.severity === 'error')) {
+    result.diagnostics.push(...problems);
+    return result;
+  }
   const diagnostics = [...problems, ...result.diagnostics].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return { ok: false, diagnostics };
 }

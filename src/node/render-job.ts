@@ -39,6 +39,8 @@ export interface RenderJob {
   vertexSource?: string;
   /** Key of the worker's compiled-scene cache (default: the path, or a hash of the sources and path). */
   key?: string;
+  /** The trusted tree IMPORTED paths may climb into (ParseOptions.importRoot; default: the document's folder). */
+  importRoot?: string;
   /** Input values (text forms and numbers as for scene.setValues). */
   values?: Record<string, unknown>;
   /** Image inputs as raw RGBA, top row first. The pool shares their pixels with the worker without copying twice. */
@@ -147,10 +149,12 @@ export function jobKey(job: RenderJob): string {
       .update('\u0000')
       .update(job.vertexSource ?? '')
       .update('\u0000')
-      .update(job.path ?? '');
+      .update(job.path ?? '')
+      .update('\u0000')
+      .update(job.importRoot ?? '');
     return `source:${h.digest('hex')}`;
   }
-  return `file:${resolve(job.path ?? '')}`;
+  return `file:${resolve(job.path ?? '')}${job.importRoot !== undefined ? `\u0000${job.importRoot}` : ''}`;
 }
 
 /** Eager checks at submission, so a malformed job fails in the caller's thread with a clear message. */
@@ -248,8 +252,9 @@ export class JobRunner {
         ? parseISF(job.source, {
             ...(job.path !== undefined ? { path: job.path } : {}),
             ...(job.vertexSource !== undefined ? { vertexSource: job.vertexSource } : {}),
+            ...(job.importRoot !== undefined ? { importRoot: job.importRoot } : {}),
           })
-        : await loadISF(job.path!);
+        : await loadISF(job.path!, job.importRoot !== undefined ? { importRoot: job.importRoot } : {});
     const entry = { doc, scene: new Scene(this.context, { platform: nodePlatform }) };
     this.cache.set(key, entry);
     while (this.cache.size > this.maxScenes) {

@@ -57,6 +57,8 @@ export function buildDocument(
     warnings: [],
   };
   if (options.path !== undefined) doc.path = options.path;
+  if (options.importRoot !== undefined) doc.importRoot = options.importRoot;
+  if (options.allowImportOutsideFolder === true) doc.importAnywhere = true;
 
   const extra = [...v1.values()].filter((b) => !b.used);
   for (const b of extra) {

@@ -6,7 +6,7 @@ import type { ISFImported, ParseOptions } from '../document.ts';
 import type { ParseContext } from './context.ts';
 import { describeJson, type JsonNode, type JsonObject, member } from './json.ts';
 import { checkKeys, IMPORTED_KEYS } from './keys.ts';
-import { dirnamePath, escapesFolder, isAbsolutePath, resolvePath } from './posix-path.ts';
+import { dirnamePath, escapesFolder, isAbsolutePath, normalizePath, resolvePath } from './posix-path.ts';
 
 export interface ParsedImported {
   imported: ISFImported;
@@ -150,6 +150,15 @@ function checkPath(
     return false;
   }
   if (options.allowImportOutsideFolder === true) return true;
+  if (!isAbsolutePath(path) && escapesFolder(path) && climbsInsideRoot(path, options)) {
+    ctx.warn(
+      'W_IMPORT_OUTSIDE_FOLDER',
+      `IMPORTED path ${JSON.stringify(path)} of ${where} leaves the shader's folder; allowed because it stays inside ${options.importRoot}, but refused when the shader is rendered untrusted`,
+      offset,
+      'Put the file next to the .fs (or in a subfolder) so the shader renders everywhere',
+    );
+    return true;
+  }
   if (isAbsolutePath(path) || escapesFolder(path)) {
     ctx.error(
       'ISF_IMPORTED_PATH',
@@ -160,4 +169,12 @@ function checkPath(
     return false;
   }
   return true;
+}
+
+/** With ParseOptions.importRoot: does the relative path, resolved from the document, stay inside that root? */
+function climbsInsideRoot(path: string, options: ParseOptions): boolean {
+  if (options.importRoot === undefined || options.path === undefined) return false;
+  const root = normalizePath(options.importRoot);
+  const target = resolvePath(dirnamePath(options.path), path);
+  return target === root || target.startsWith(root === '/' ? '/' : `${root}/`);
 }
