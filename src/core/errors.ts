@@ -74,6 +74,7 @@ export type ISFWarningCode =
   | 'W_UNKNOWN_VARIABLE' // WIDTH/HEIGHT expression names something that is not WIDTH, HEIGHT or a scalar input
   | 'W_DIALECT'
   | 'W_RENAMED'
+  | 'W_IMPLICIT_CONVERSION'
   | 'W_FLOAT_FALLBACK'
   | 'W_LONG_LOOP'
   | 'W_IMPORT_OUTSIDE_FOLDER'; // a trusted document's IMPORTED/.vs/#include reaches above its own folder

@@ -5,6 +5,7 @@
 import type { ISFDocument } from '../document.ts';
 import { type Diagnostic, invalidParameter } from '../errors.ts';
 import { type CondState, conditionStates } from './conditions.ts';
+import { explicitConversions } from './conversions.ts';
 import { samplerHelpers } from './helpers.ts';
 import { hoistGlobalInitializers } from './hoist.ts';
 import { longLoopWarnings } from './loops.ts';
@@ -127,10 +128,12 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
     '}',
   );
 
+  const fragment = withExplicitConversions(f.text(), f.lineMap, 'fragment', dialect, doc.path, warnings);
+  const vertex = withExplicitConversions(v.text(), v.lineMap, 'vertex', dialect, doc.vertexPath, warnings);
   return {
     dialect,
-    vertex: v.text(),
-    fragment: f.text(),
+    vertex,
+    fragment,
     fragmentLineMap: f.lineMap,
     vertexLineMap: v.lineMap,
     samplers,
@@ -172,6 +175,48 @@ function versionLine(dialect: GLSLDialect): string {
   return dialect === 'es300' ? '#version 300 es' : '#version 100';
 }
 
+/** The macros the GLSL ES preprocessor predefines for `stage` in `dialect` (those conditions.ts can use). */
+function predefinedMacros(stage: 'vertex' | 'fragment', dialect: GLSLDialect): Map<string, number | null> {
+  const macros = new Map<string, number | null>([
+    ['GL_ES', 1],
+    ['__VERSION__', dialect === 'es310' ? 310 : dialect === 'es300' ? 300 : 100],
+  ]);
+  if (stage === 'fragment') macros.set('GL_FRAGMENT_PRECISION_HIGH', 1);
+  return macros;
+}
+
+/**
+ * Desktop GLSL's implicit int → float / uint conversions written out (conversions.ts), so that the shader compiles
+ * under strict GLSL ES (WebGL2). es310 is left as written: it is the retry with the driver's own implicit
+ * conversions. One W_IMPLICIT_CONVERSION warning per stage, at the first conversion in the user's code.
+ */
+function withExplicitConversions(
+  text: string,
+  lineMap: readonly (number | null)[],
+  stage: 'vertex' | 'fragment',
+  dialect: GLSLDialect,
+  file: string | undefined,
+  warnings: Diagnostic[],
+): string {
+  if (dialect === 'es310') return text;
+  const { source, conversions } = explicitConversions(text, predefinedMacros(stage, dialect));
+  const user = conversions.filter((c) => lineMap[c.line] != null);
+  if (user.length > 0) {
+    const first = user[0]!;
+    const lines = [...new Set(user.map((c) => lineMap[c.line]!))];
+    const w: Diagnostic = {
+      severity: 'warning',
+      code: 'W_IMPLICIT_CONVERSION',
+      message: `the ${stage} shader relies on desktop GLSL's implicit conversions (${first.from} used as ${first.to}${user.length > 1 ? ` and ${user.length - 1} more` : ''}, line${lines.length > 1 ? 's' : ''} ${lines.slice(0, 8).join(', ')}${lines.length > 8 ? ', ...' : ''}); they were made explicit for GLSL ES, where strict drivers (WebGL2) refuse them`,
+      line: lineMap[first.line]!,
+      column: first.column,
+    };
+    if (file !== undefined) w.file = file;
+    warnings.push(w);
+  }
+  return source;
+}
+
 interface PreparedStage {
   /** Tokens after hoisting, ready for rewriteTokens. */
   tokens: Token[];
@@ -194,12 +239,7 @@ function prepareStage(
   },
 ): PreparedStage {
   const tokens = tokenize(source);
-  const macros = new Map<string, number | null>([
-    ['GL_ES', 1],
-    ['__VERSION__', dialect === 'es310' ? 310 : dialect === 'es300' ? 300 : 100],
-  ]);
-  if (stage === 'fragment') macros.set('GL_FRAGMENT_PRECISION_HIGH', 1);
-  const states = conditionStates(tokens, macros);
+  const states = conditionStates(tokens, predefinedMacros(stage, dialect));
   const decls = findDeclarations(tokens, states);
   const used = new Set<string>();
   tokens.forEach((t, i) => {
