@@ -5,9 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { entryFile } from '../../src/node/entry-files.ts';
 
-const SELF = fileURLToPath(import.meta.url);
+const SELF = entryFile(import.meta.url, './child');
 
 export function runChild<T>(
   task: string,
@@ -18,7 +18,7 @@ export function runChild<T>(
   return new Promise((done, fail) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--expose-gc', SELF, task, JSON.stringify(args)],
+      [...SELF.execArgv, '--expose-gc', SELF.path, task, JSON.stringify(args)],
       { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -67,6 +67,6 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === SELF) {
+if (process.argv[1] && resolve(process.argv[1]) === SELF.path) {
   await main();
 }

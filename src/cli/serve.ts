@@ -3,7 +3,7 @@
  *
  * The page (src/browser/app) parses, compiles and renders in the browser with the same core and renderer as
  * Node, so errors carry the user's own line numbers. The server only hands out files and news:
- *   GET /                 the page            GET /app.js, /isf.js   bundles built in memory by esbuild at start
+ *   GET /                 the page            GET /app.js, /isf.js   its scripts (page.ts: prebuilt, or bundled at start)
  *   GET /api/shaders      the shader list     GET /shader?path=P     { path, source, vertexPath?, vertexSource? }
  *   GET /file?path=P      any served file (TIFF and other images browsers cannot decode are sent as PNG)
  *   GET /events           Server-Sent Events: { type: 'change', path } and { type: 'list' } when files change
@@ -14,10 +14,10 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ISFError } from '../core/errors.ts';
 import { run } from './output.ts';
+import { pageBundles } from './page.ts';
 
 export interface ServeOptions {
   /** A .fs file (served with its folder, listed alone) or a folder (every .fs/.frag below it). */
@@ -45,7 +45,6 @@ export interface ShaderEntry {
 const SHADER_EXTENSIONS = new Set(['.fs', '.frag']);
 const VERTEX_EXTENSIONS = ['.vs', '.vert'];
 const MAX_DEPTH = 16;
-const SRC_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const CONTENT_TYPES: Record<string, string> = {
   '.png': 'image/png',
@@ -93,25 +92,6 @@ export async function listShaders(root: string): Promise<ShaderEntry[]> {
   };
   await walk(root, 0);
   return out;
-}
-
-/** The bundles the page loads, built in memory (nothing is written under dist/). */
-export async function buildPageBundles(): Promise<Map<string, Uint8Array>> {
-  const esbuild = await import('esbuild');
-  const result = await esbuild.build({
-    entryPoints: { app: join(SRC_DIR, 'browser/app/main.ts'), isf: join(SRC_DIR, 'browser/index.ts') },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    sourcemap: 'linked',
-    write: false,
-    outdir: '/bundle',
-    logLevel: 'silent',
-  });
-  const files = new Map<string, Uint8Array>();
-  for (const f of result.outputFiles) files.set(`/${basename(f.path)}`, f.contents);
-  return files;
 }
 
 const PAGE = `<!doctype html>
@@ -194,7 +174,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const root = await realpath(st.isDirectory() ? target : dirname(target));
   const single = st.isDirectory() ? undefined : toPosix(relative(root, await realpath(target)));
   const log = options.log ?? (() => {});
-  const bundles = await buildPageBundles();
+  const bundles = await pageBundles();
 
   const clients = new Set<ServerResponse>();
   const broadcast = (event: Record<string, unknown>): void => {

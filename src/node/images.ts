@@ -2,7 +2,7 @@
  * Image decoding and encoding in Node through sharp (libvips): PNG, JPEG, TIFF, WebP, GIF, AVIF in; PNG (8 or
  * 16-bit), JPEG and WebP out. The renderer only ever sees raw RGBA, top row first.
  */
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import { ISFError } from '../core/errors.ts';
 import type { FrameData } from '../render/frame.ts';
 import type { RawImage } from '../render/images.ts';
@@ -18,6 +18,11 @@ export interface DecodeOptions {
   maxSide?: number;
 }
 
+/** sharp, loaded on first use: libvips takes longer to load than a short command (`isf validate`) runs. */
+export async function loadSharp(): Promise<typeof Sharp> {
+  return (await import('sharp')).default;
+}
+
 /**
  * LIMIT_EXCEEDED from the image's header alone (sharp's metadata() reads no pixels), so a decompression bomb (a
  * small file that claims 30000x30000) is refused before libvips allocates anything.
@@ -28,6 +33,7 @@ export async function checkImageHeader(
   label: string,
   maxSide: number = MAX_DECODE_SIDE,
 ): Promise<{ width: number; height: number }> {
+  const sharp = await loadSharp();
   let meta: { width?: number | undefined; height?: number | undefined };
   try {
     meta = await sharp(input, { limitInputPixels: false }).metadata();
@@ -77,6 +83,7 @@ export async function decodeImage(
   }
   const maxSide = options.maxSide ?? MAX_DECODE_SIDE;
   await checkImageHeader(input, name, label, maxSide);
+  const sharp = await loadSharp();
   try {
     const { data, info } = await sharp(input, { limitInputPixels: maxSide * maxSide })
       .toColourspace('srgb')
@@ -112,6 +119,7 @@ export async function encodeFrame(
   format: ImageFormat = 'png',
   options: { depth?: 8 | 16; quality?: number } = {},
 ): Promise<Buffer> {
+  const sharp = await loadSharp();
   const raw = { width: frame.width, height: frame.height, channels: 4 as const };
   if (format === 'png' && options.depth === 16) {
     const src = frame.floatPixels;

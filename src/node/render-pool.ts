@@ -13,12 +13,13 @@
  * pending: every render() settles, and close() rejects what is still queued and terminates the workers.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ISFError } from '../core/errors.ts';
 import { Frame } from '../render/frame.ts';
 import type { RawImage } from '../render/images.ts';
 import type { NodeContextOptions } from './context.ts';
 import { type LibraryOptions, loadNative } from './egl/native.ts';
+import { entryFile, startWorker } from './entry-files.ts';
 import {
   checkJob,
   deserializeError,
@@ -63,17 +64,7 @@ const MAX_ATTEMPTS = 2;
 /** Consecutive start-up failures after which the pool stops starting workers and fails its jobs. */
 const MAX_START_FAILURES = 3;
 
-// Workers do not inherit the parent's `--import tsx` hooks on Node 20, so the entry registers tsx itself.
-const ENTRY = new URL('./render-worker.ts', import.meta.url).href;
-const BOOTSTRAP = `
-const { parentPort, workerData } = require('node:worker_threads');
-import(workerData.tsx)
-  .then((tsx) => { tsx.register(); return import(workerData.entry); })
-  .catch((e) => {
-    parentPort.postMessage({ type: 'init-error', error: { name: 'Error', message: String((e && e.stack) || e) } });
-    process.exit(1);
-  });
-`;
+const ENTRY = entryFile(import.meta.url, './render-worker');
 
 interface Task {
   id: number;
@@ -179,11 +170,8 @@ export class RenderPool {
   }
 
   private spawn(startFailures: number): void {
-    const worker = new Worker(BOOTSTRAP, {
-      eval: true,
+    const worker = startWorker(ENTRY, {
       workerData: {
-        tsx: import.meta.resolve('tsx/esm/api'),
-        entry: ENTRY,
         contextOptions: this.options.contextOptions,
         maxScenes: this.options.maxScenesPerWorker,
       },

@@ -1,7 +1,7 @@
 /**
  * RenderPool worker entry: one GLContext per worker thread (EGL contexts are per thread), jobs one at a time.
- * Started by render-pool.ts through a small bootstrap that registers tsx first (workers do not inherit the
- * parent's --import hooks on Node 20).
+ * Started by render-pool.ts through startWorker() (entry-files.ts): directly when built, after registering tsx
+ * when it runs from the TypeScript sources.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createContext, type NodeContextOptions } from './context.ts';

@@ -3,7 +3,8 @@
  *
  * It exists so that a shader that never finishes, or a driver that crashes, costs this process and nothing
  * else: the parent SIGKILLs it at the time limit (a thread blocked in a GL call cannot be stopped any other
- * way) and starts a fresh one. Started with `--import tsx` and the ChildInit as JSON in argv[2].
+ * way) and starts a fresh one. Started by IsolatedRenderer (through tsx when it runs from the sources) with the
+ * ChildInit as JSON in argv[2].
  *
  * Each job gets a fresh Scene (a fresh frame stream, as RenderPool jobs do); compiled programs stay in the
  * context's program cache, so a shader rendered again does not recompile.

@@ -19,11 +19,11 @@
  * JSON depth, IMPORTED paths and image sizes).
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { ISFError } from '../../core/errors.ts';
 import type { ContextStats } from '../../render/context.ts';
 import { Frame } from '../../render/frame.ts';
 import type { BatchOptions } from '../batch.ts';
+import { entryFile } from '../entry-files.ts';
 import {
   checkJob,
   deserializeError,
@@ -121,10 +121,7 @@ interface Child {
   startTimer: NodeJS.Timeout | undefined;
 }
 
-// The child is TypeScript: it runs through tsx's loader, resolved from this package (the parent may have been
-// started through tsx's API rather than --import, and then execArgv would not carry it).
-const TSX_LOADER = import.meta.resolve('tsx');
-const ENTRY = fileURLToPath(new URL('./child.ts', import.meta.url));
+const ENTRY = entryFile(import.meta.url, './child');
 const DEFAULT_TIMEOUT_MS = 30_000;
 const KILL_WAIT_MS = 5_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -409,8 +406,8 @@ export class IsolatedRenderer {
       ...(this.options.device !== undefined ? { device: this.options.device } : {}),
       ...(this.options.allowImportOutsideFolder ? { allowImportOutsideFolder: true } : {}),
     };
-    const proc = fork(ENTRY, [JSON.stringify(init)], {
-      execArgv: ['--import', TSX_LOADER],
+    const proc = fork(ENTRY.path, [JSON.stringify(init)], {
+      execArgv: ENTRY.execArgv,
       serialization: 'advanced',
       // stdout stays closed: a chatty driver must not corrupt the caller's output (`isf ... --json`).
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
