@@ -7,7 +7,7 @@ import { ISFError } from '../core/errors.ts';
 import { type FarmRenderOptions, farmRender, farmValidate } from '../node/farm/client.ts';
 import { EXIT } from './exit-codes.ts';
 import { progressBar } from './output.ts';
-import type { ValidationReport } from './validate.ts';
+import type { CheckedReport } from './validate.ts';
 
 /** Farm settings a test or a slow network may want to change (retries, backoff). */
 function farmEnv(): { attempts?: number; backoffMs?: number } {
@@ -93,7 +93,7 @@ export async function farmValidateReports(options: {
   compile?: boolean;
   isolate?: boolean;
   timeout?: string;
-}): Promise<ValidationReport[] | undefined> {
+}): Promise<CheckedReport[] | undefined> {
   const timeoutMs = options.timeout === undefined ? undefined : Number(options.timeout);
   if (timeoutMs !== undefined && !(timeoutMs > 0)) {
     throw new ISFError(
@@ -106,7 +106,7 @@ export async function farmValidateReports(options: {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const { reports, interrupted } = await farmValidate<ValidationReport>({
+    const { reports, interrupted } = await farmValidate<CheckedReport>({
       ...options,
       timeoutMs,
       ...farmEnv(),

@@ -4,11 +4,13 @@
  * name receives the last frame.
  */
 import { type Command, Option } from 'commander';
+import { withCompatibility } from '../core/dialects.ts';
 import { ISFError } from '../core/errors.ts';
 import { type BatchOptions, renderToFiles } from '../node/batch.ts';
 import { createContext } from '../node/context.ts';
 import { DEFAULT_CHUNK, DEFAULT_QUEUE } from '../node/farm/jobs.ts';
 import { removePendingFiles } from '../node/files.ts';
+import { checkShaderFile } from '../node/isolate/check.ts';
 import { IsolatedRenderer } from '../node/isolate/renderer.ts';
 import { loadISF } from '../node/load.ts';
 import { EXIT } from './exit-codes.ts';
@@ -36,6 +38,7 @@ interface RenderFlags {
   chunk?: string;
   timeout?: string;
   untrusted?: boolean;
+  strict?: boolean;
   json?: boolean;
   quiet?: boolean;
 }
@@ -122,6 +125,10 @@ export function registerRender(program: Command): void {
       '--untrusted',
       `like --timeout, with ${UNTRUSTED_TIMEOUT_MS} ms unless --timeout is given (docs/untrusted.md)`,
     )
+    .option(
+      '--strict',
+      'refuse every departure from the ISF spec that is otherwise accepted with a warning (docs/dialects.md)',
+    )
     .option('--json', 'print one JSON summary on stdout')
     .option('-q, --quiet', 'no progress or notices')
     .action(async (shader: string, flags: RenderFlags) => {
@@ -182,6 +189,7 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
     });
   }
 
+  if (flags.strict) await refuseDepartures(shader);
   // Shaders you did not write render in a child process that is killed at the time limit (docs/untrusted.md).
   const isolated =
     flags.timeout !== undefined || flags.untrusted
@@ -248,4 +256,17 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
     context?.destroy();
     await isolated?.close();
   }
+}
+
+/** --strict: one lenient check of the file (GLSL included); its first departure is thrown as ISF_STRICT. */
+async function refuseDepartures(shader: string): Promise<void> {
+  const report = withCompatibility(await checkShaderFile(shader), true);
+  const first = report.errors.find((d) => d.code === 'ISF_STRICT');
+  if (first === undefined) return;
+  throw new ISFError('ISF_STRICT', first.message, {
+    file: first.file,
+    line: first.line,
+    column: first.column,
+    diagnostics: report.errors,
+  });
 }

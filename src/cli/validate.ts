@@ -3,6 +3,7 @@
  * with the user's own line numbers. Exit 0 when all are valid, 3 when any is not.
  */
 import type { Command } from 'commander';
+import { type Compatibility, withCompatibility } from '../core/dialects.ts';
 import type { Diagnostic } from '../core/errors.ts';
 import { ISFError } from '../core/errors.ts';
 import { createContext } from '../node/context.ts';
@@ -20,6 +21,8 @@ export interface ValidationReport {
   kind: string | null;
   errors: Diagnostic[];
   warnings: Diagnostic[];
+  /** Departures from the spec (docs/dialects.md): would it pass --strict, and which hosts would refuse it. */
+  compatibility: Compatibility;
 }
 
 export function registerValidate(program: Command): void {
@@ -27,7 +30,11 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description('check ISF shaders: JSON, inputs, passes, expressions (and GLSL with --compile)')
     .argument('<paths...>', '.fs files or folders (searched recursively)')
-    .option('--json', 'print a JSON array of { file, ok, kind, errors, warnings }')
+    .option('--json', 'print a JSON array of { file, ok, kind, errors, warnings, compatibility }')
+    .option(
+      '--strict',
+      'refuse every departure from the ISF spec that is otherwise accepted with a warning (docs/dialects.md)',
+    )
     .option(
       '--compile',
       'also compile the GLSL and draw one 8x8 frame, each file in an isolated process under a time limit',
@@ -50,7 +57,7 @@ export function registerValidate(program: Command): void {
         if (opts.redis !== undefined) {
           const { farmValidateReports } = await import('./farm.ts'); // BullMQ only when asked for
           const farm = await farmValidateReports({ ...opts, redis: opts.redis, files });
-          return farm ? finish(farm, !!opts.json) : EXIT.INTERRUPTED;
+          return farm ? finish(farm, opts) : EXIT.INTERRUPTED;
         }
         if (opts.compile && opts.isolate) {
           const timeoutMs = Number(opts.timeout);
@@ -60,9 +67,9 @@ export function registerValidate(program: Command): void {
               `Expected a positive number of milliseconds for --timeout but received "${opts.timeout}"`,
             );
           }
-          return finish(await validateIsolated(files, timeoutMs), !!opts.json);
+          return finish(await validateIsolated(files, timeoutMs), opts);
         }
-        const reports: ValidationReport[] = [];
+        const reports: CheckedReport[] = [];
         try {
           for (const file of files) {
             if (opts.compile) context ??= createContext().initialize();
@@ -71,7 +78,7 @@ export function registerValidate(program: Command): void {
         } finally {
           context?.destroy();
         }
-        return finish(reports, !!opts.json);
+        return finish(reports, opts);
       });
     });
 }
@@ -83,15 +90,20 @@ interface ValidateFlags {
   isolate: boolean;
   redis?: string;
   queue: string;
+  strict?: boolean;
 }
 
-function finish(reports: ValidationReport[], json: boolean): number {
+export type CheckedReport = Omit<ValidationReport, 'compatibility'>;
+
+function finish(checked: CheckedReport[], opts: ValidateFlags): number {
+  const json = !!opts.json;
+  const reports = checked.map((r) => withCompatibility(r, opts.strict));
   if (json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
   else printReports(reports);
   return reports.every((r) => r.ok) ? EXIT.OK : EXIT.SHADER;
 }
 
-export async function validateOne(file: string, context?: GLContext): Promise<ValidationReport> {
+export async function validateOne(file: string, context?: GLContext): Promise<CheckedReport> {
   return { file, ...(await checkShaderFile(file, context)) };
 }
 
@@ -99,9 +111,9 @@ export async function validateOne(file: string, context?: GLContext): Promise<Va
  * --compile: every file in a child process that is killed and replaced when a file runs past the limit or
  * crashes the driver, so one pathological file is reported as such and the rest are still validated.
  */
-async function validateIsolated(files: string[], timeoutMs: number): Promise<ValidationReport[]> {
+async function validateIsolated(files: string[], timeoutMs: number): Promise<CheckedReport[]> {
   const renderer = new IsolatedRenderer({ timeoutMs });
-  const reports: ValidationReport[] = [];
+  const reports: CheckedReport[] = [];
   try {
     for (const file of files) reports.push({ file, ...(await renderer.validate(file)) });
   } finally {
@@ -117,6 +129,12 @@ function printReports(reports: ValidationReport[]): void {
       const where = `${d.file ?? r.file}${d.line !== undefined ? `:${d.line}` : ''}${d.column !== undefined ? `:${d.column}` : ''}`;
       process.stdout.write(
         `  ${d.severity === 'error' ? 'error' : 'warning'} ${d.code} ${where}: ${d.message}\n`,
+      );
+    }
+    const refused = Object.entries(r.compatibility.hosts).filter(([, ok]) => !ok);
+    if (!r.compatibility.strict) {
+      process.stdout.write(
+        `  departs from the ISF spec (${r.compatibility.departures.join(', ')})${refused.length ? `; refused by ${refused.map(([h]) => h).join(', ')}` : ''}\n`,
       );
     }
   }

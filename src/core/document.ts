@@ -12,6 +12,8 @@ export type ISFInputType =
   | 'long'
   | 'float'
   | 'point2D'
+  | 'point3D'
+  | 'point4D'
   | 'color'
   | 'image'
   | 'audio'
@@ -21,6 +23,7 @@ export type ISFInputType =
 export type ISFKind = 'generator' | 'filter' | 'transition';
 
 export type Vec2 = [number, number];
+export type Vec3 = [number, number, number];
 export type Vec4 = [number, number, number, number];
 
 interface InputCommon {
@@ -62,6 +65,21 @@ export interface Point2DInput extends InputCommon {
   max?: Vec2;
   identity?: Vec2;
 }
+/** Vuo's and ossia score's point3D / point4D (vec3 / vec4 uniforms); a departure from the spec (W_HOST_TYPE). */
+export interface Point3DInput extends InputCommon {
+  type: 'point3D';
+  default: Vec3;
+  min?: Vec3;
+  max?: Vec3;
+  identity?: Vec3;
+}
+export interface Point4DInput extends InputCommon {
+  type: 'point4D';
+  default: Vec4;
+  min?: Vec4;
+  max?: Vec4;
+  identity?: Vec4;
+}
 export interface ColorInput extends InputCommon {
   type: 'color';
   default: Vec4;
@@ -85,6 +103,8 @@ export type ISFInput =
   | LongInput
   | FloatInput
   | Point2DInput
+  | Point3DInput
+  | Point4DInput
   | ColorInput
   | ImageInput
   | AudioInput
@@ -162,6 +182,8 @@ export interface ISFDocument {
   importAnywhere?: boolean;
   /** Warnings found while parsing (errors are thrown, or returned by validateISF). */
   warnings: Diagnostic[];
+  /** Parsed with `strict`: GLSL generation refuses departures too. */
+  strict?: boolean;
 }
 
 export interface ParseOptions {
@@ -183,4 +205,9 @@ export interface ParseOptions {
    * folder only.
    */
   importRoot?: string;
+  /**
+   * Refuse every departure from the ISF spec that the default accepts with a warning (docs/dialects.md): each
+   * becomes an ISF_STRICT error, here and when the document's GLSL is generated.
+   */
+  strict?: boolean;
 }

@@ -32,6 +32,10 @@ export type ISFErrorCode =
   | 'ISF_FILE_NOT_FOUND' // loadISF path does not exist / cannot be read
   | 'ISF_IMG_ARGS' // IMG_* call with the wrong number of arguments
   | 'ISF_GLSL_SYNTAX' // GLSL body problem the generator itself detects (unbalanced parens in IMG_* ...)
+  | 'ISF_STRICT' // a departure from the ISF spec that some host accepts, refused because of --strict / strict
+  | 'ISF_HOST_TYPE' // an input TYPE another host defines that has no faithful mapping here (Vuo lists, ossia ...)
+  | 'ISF_NOT_ISF' // the file is another format (Shadertoy, GLSL Sandbox, MadMapper material, a bare vertex shader)
+  | 'ISF_INCLUDE' // #include that cannot be resolved: missing, cyclic, too deep, outside the folder
   // --- GLSL compile/link (render) ---
   | 'GLSL_COMPILE'
   | 'GLSL_LINK'
@@ -77,7 +81,14 @@ export type ISFWarningCode =
   | 'W_IMPLICIT_CONVERSION'
   | 'W_FLOAT_FALLBACK'
   | 'W_LONG_LOOP'
-  | 'W_IMPORT_OUTSIDE_FOLDER'; // a trusted document's IMPORTED/.vs/#include reaches above its own folder
+  | 'W_IMPORT_OUTSIDE_FOLDER' // a trusted document's IMPORTED/.vs/#include reaches above its own folder
+  // departures from the spec that some host accepts (docs/dialects.md); ISF_STRICT under --strict
+  | 'W_JSON_LENIENT' // JSON that is not strict JSON: trailing comma, `1.`, raw tab/line break in a string, comment
+  | 'W_COERCED' // a value of the wrong JSON type that hosts coerce ("MAX": "1024", label strings in VALUES)
+  | 'W_HOST_TYPE' // an input TYPE another host defines, mapped (int → long, point3D/point4D → vec3/vec4)
+  | 'W_HEADER' // no ISFVSN, ISF_VERSION instead, text before the JSON comment
+  | 'W_GLSL_DIALECT' // GLSL the spec does not define but hosts accept (#include, #extension, IMG_THIS_PIXEL(img, p))
+  | 'W_RENAMED_INPUT'; // an input named with a GLSL keyword, renamed in its uniform and every use
 
 export type Severity = 'error' | 'warning';
 
@@ -94,6 +105,10 @@ export interface Diagnostic {
   column?: number;
   /** What to do about it, when there is an obvious fix. */
   suggestion?: string;
+  /** On a departure from the spec (docs/dialects.md): the hosts that would refuse the file. */
+  refusedBy?: string[];
+  /** On an ISF_STRICT error: the code of the departure warning it was. */
+  departure?: ISFWarningCode;
 }
 
 export interface ISFErrorOptions {

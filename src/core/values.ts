@@ -4,11 +4,11 @@
  * Values are checked at the call (sharp's "validate now, execute at output"), so a bad value never reaches
  * a render. Every error names the input, what was expected and what was received.
  */
-import type { ISFInput, Vec2, Vec4 } from './document.ts';
+import type { ISFInput, Vec2, Vec3, Vec4 } from './document.ts';
 import { describeValue, ISFError } from './errors.ts';
 
 /** The value of a scalar input as the renderer stores it. */
-export type InputValue = boolean | number | Vec2 | Vec4;
+export type InputValue = boolean | number | Vec2 | Vec3 | Vec4;
 
 function fail(input: ISFInput, expected: string, value: unknown): ISFError {
   return new ISFError(
@@ -47,7 +47,7 @@ export function parseHexColor(text: string): Vec4 | undefined {
  * - bool/event: boolean, 0/1 (any number: non-zero is true)
  * - long: an integer that is one of VALUES (when the input has VALUES), or a label string from LABELS
  * - float: a finite number (not clamped: hosts may drive shaders past MIN/MAX on purpose)
- * - point2D: [x, y]
+ * - point2D: [x, y]; point3D: [x, y, z]; point4D: [x, y, z, w]
  * - color: [r, g, b] (alpha 1) or [r, g, b, a], or "#rrggbb" / "#rrggbbaa" / "#rgb"
  */
 export function coerceInputValue(input: ISFInput, value: unknown): InputValue {
@@ -91,6 +91,14 @@ export function coerceInputValue(input: ISFInput, value: unknown): InputValue {
       const [x, y] = numberList(input, value, [2], 'an array of 2 numbers [x, y]');
       return [x!, y!];
     }
+    case 'point3D': {
+      const [x, y, z] = numberList(input, value, [3], 'an array of 3 numbers [x, y, z]');
+      return [x!, y!, z!];
+    }
+    case 'point4D': {
+      const [x, y, z, w] = numberList(input, value, [4], 'an array of 4 numbers [x, y, z, w]');
+      return [x!, y!, z!, w!];
+    }
     case 'color': {
       if (typeof value === 'string') {
         const c = parseHexColor(value);
@@ -126,6 +134,8 @@ export function parseInputValueText(input: ISFInput, text: string): InputValue {
     case 'float':
       return coerceInputValue(input, t === '' ? Number.NaN : Number(t));
     case 'point2D':
+    case 'point3D':
+    case 'point4D':
     case 'color':
       if (t.startsWith('#')) return coerceInputValue(input, t);
       return coerceInputValue(
@@ -148,6 +158,10 @@ export function defaultInputValue(input: ISFInput): InputValue | undefined {
       return input.default;
     case 'point2D':
       return [...input.default] as Vec2;
+    case 'point3D':
+      return [...input.default] as Vec3;
+    case 'point4D':
+      return [...input.default] as Vec4;
     case 'color':
       return [...input.default] as Vec4;
     default:

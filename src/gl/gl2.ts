@@ -174,6 +174,7 @@ export interface GL2 extends GL2Constants {
   uniform1i(location: WebGLUniformLocation | null, x: GLint): void;
   uniform1f(location: WebGLUniformLocation | null, x: number): void;
   uniform2f(location: WebGLUniformLocation | null, x: number, y: number): void;
+  uniform3f(location: WebGLUniformLocation | null, x: number, y: number, z: number): void;
   uniform4f(location: WebGLUniformLocation | null, x: number, y: number, z: number, w: number): void;
 
   createBuffer(): WebGLBuffer | null;

@@ -575,6 +575,16 @@ export class Scene {
           gl.uniform2f(loc, p[0], p[1]);
           break;
         }
+        case 'point3D': {
+          const p = v as [number, number, number];
+          gl.uniform3f(loc, p[0], p[1], p[2]);
+          break;
+        }
+        case 'point4D': {
+          const p = v as [number, number, number, number];
+          gl.uniform4f(loc, p[0], p[1], p[2], p[3]);
+          break;
+        }
         case 'color': {
           const c = v as [number, number, number, number];
           gl.uniform4f(loc, c[0], c[1], c[2], c[3]);

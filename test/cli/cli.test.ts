@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import { FILES_DIR, REPO, testShader } from '../helpers.ts';
@@ -59,14 +59,59 @@ async function pixels(file: string): Promise<{ width: number; height: number; da
   return { width: info.width, height: info.height, data };
 }
 
-test('validate: valid files exit 0; --json gives file/ok/kind/errors/warnings', () => {
+test('validate: valid files exit 0; --json gives file/ok/kind/errors/warnings/compatibility', () => {
   const r = isf('validate', '--json', testShader('Test-Float'), GRADIENT);
   assert.equal(r.status, 0, r.stderr);
   const reports = JSON.parse(r.stdout);
   assert.equal(reports.length, 2);
-  assert.deepEqual(Object.keys(reports[0]).sort(), ['errors', 'file', 'kind', 'ok', 'warnings']);
+  assert.deepEqual(Object.keys(reports[0]).sort(), [
+    'compatibility',
+    'errors',
+    'file',
+    'kind',
+    'ok',
+    'warnings',
+  ]);
   assert.equal(reports[0].kind, 'filter');
   assert.equal(reports[1].kind, 'generator');
+  assert.equal(reports[0].compatibility.strict, true);
+  assert.equal(reports[0].compatibility.hosts.VVISF, true);
+});
+
+test('validate: a departure is a located warning by default and an ISF_STRICT error with --strict', () => {
+  const lenient = write(
+    'lenient.fs',
+    '/*{\n  "ISFVSN": "2",\n  "INPUTS": [ { "NAME": "a", "TYPE": "float", "DEFAULT": 0.5 }, ]\n}*/\nvoid main() { gl_FragColor = vec4(a); }\n',
+  );
+  const r = isf('validate', '--json', lenient);
+  assert.equal(r.status, 0, r.stderr);
+  const [report] = JSON.parse(r.stdout);
+  assert.deepEqual(
+    report.warnings.map((w: { code: string; line: number; column: number }) => [w.code, w.line, w.column]),
+    [['W_JSON_LENIENT', 3, 63]],
+  );
+  assert.deepEqual(report.warnings[0].refusedBy, ['VVISF', 'ISF editor', 'ossia score']);
+  assert.deepEqual(report.compatibility.departures, ['W_JSON_LENIENT']);
+  assert.equal(report.compatibility.strict, false);
+  assert.equal(report.compatibility.hosts.VVISF, false);
+  const s = isf('validate', '--json', '--strict', lenient);
+  assert.equal(s.status, 3);
+  const [strict] = JSON.parse(s.stdout);
+  assert.equal(strict.ok, false);
+  assert.equal(strict.errors[0].code, 'ISF_STRICT');
+  assert.equal(strict.errors[0].departure, 'W_JSON_LENIENT');
+  assert.equal(strict.errors[0].line, 3);
+  const render = isf(
+    'render',
+    '--strict',
+    lenient,
+    '-o',
+    join(dirname(lenient), 'lenient.png'),
+    '--size',
+    '8x8',
+  );
+  assert.equal(render.status, 3);
+  assert.match(render.stderr, /lenient\.fs:3:63: Trailing comma/);
 });
 
 test('validate: a broken document exits 3 with its code and the line in the .fs', () => {

@@ -76,7 +76,8 @@ const CASES: Case[] = [
   {
     name: 'trailing comma in object',
     src: top('"INPUTS": [],'),
-    code: 'ISF_JSON_SYNTAX',
+    options: { strict: true },
+    code: 'ISF_STRICT',
     line: 2,
     col: ',',
     message: /trailing comma/,
@@ -84,7 +85,8 @@ const CASES: Case[] = [
   {
     name: 'trailing comma in array',
     src: top('"CATEGORIES": ["a", ]'),
-    code: 'ISF_JSON_SYNTAX',
+    options: { strict: true },
+    code: 'ISF_STRICT',
     line: 2,
     col: ',',
     message: /trailing comma/,
@@ -92,10 +94,11 @@ const CASES: Case[] = [
   {
     name: '// comment in JSON',
     src: ['/*{', '  // no comments', '  "INPUTS": []', '}*/'],
-    code: 'ISF_JSON_SYNTAX',
+    options: { strict: true },
+    code: 'ISF_STRICT',
     line: 2,
     col: 3,
-    message: /comments/,
+    message: /comment/,
   },
   {
     name: 'NaN',
@@ -150,7 +153,8 @@ const CASES: Case[] = [
   {
     name: 'raw line break in a string',
     src: ['/*{"A": "abc', 'def"}*/'],
-    code: 'ISF_JSON_SYNTAX',
+    options: { strict: true },
+    code: 'ISF_STRICT',
     line: 1,
     col: 13,
   },
@@ -280,14 +284,16 @@ const CASES: Case[] = [
   {
     name: 'float DEFAULT a string',
     src: input('{"NAME": "a", "TYPE": "float", "DEFAULT": "0.5"}'),
-    code: 'ISF_INPUT_VALUE',
+    options: { strict: true },
+    code: 'ISF_STRICT',
     line: 3,
     col: '"0.5"',
   },
   {
     name: 'float MIN a string',
     src: input('{"NAME": "a", "TYPE": "float", "MIN": "0", "MAX": 1}'),
-    code: 'ISF_INPUT_VALUE',
+    options: { strict: true },
+    code: 'ISF_STRICT',
     line: 3,
     col: '"0"',
   },
@@ -308,7 +314,8 @@ const CASES: Case[] = [
   {
     name: 'long DEFAULT a string',
     src: input('{"NAME": "a", "TYPE": "long", "DEFAULT": "1"}'),
-    code: 'ISF_INPUT_VALUE',
+    options: { strict: true },
+    code: 'ISF_STRICT',
     line: 3,
     col: '"1"',
   },
@@ -336,7 +343,8 @@ const CASES: Case[] = [
   {
     name: 'point2D DEFAULT element a string',
     src: input('{"NAME": "p", "TYPE": "point2D", "DEFAULT": [0, "1"]}'),
-    code: 'ISF_INPUT_VALUE',
+    options: { strict: true },
+    code: 'ISF_STRICT',
     line: 3,
     col: '"1"',
   },
@@ -371,7 +379,8 @@ const CASES: Case[] = [
   {
     name: 'audio MAX a string',
     src: input('{"NAME": "s", "TYPE": "audio", "MAX": "256"}'),
-    code: 'ISF_INPUT_VALUE',
+    options: { strict: true },
+    code: 'ISF_STRICT',
     line: 3,
     col: '"256"',
   },

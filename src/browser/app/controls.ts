@@ -10,6 +10,8 @@ import type {
   ISFInput,
   LongInput,
   Point2DInput,
+  Point3DInput,
+  Point4DInput,
   Vec2,
   Vec4,
 } from '../../core/document.ts';
@@ -111,6 +113,9 @@ export function buildControl(input: ISFInput, host: ControlHost): InputControl {
       return colorControl(input, set, value);
     case 'point2D':
       return pointControl(input, host, set, value);
+    case 'point3D':
+    case 'point4D':
+      return vectorControl(input, set, value);
     case 'image':
       return imageControl(input, host);
     case 'audio':
@@ -219,6 +224,33 @@ function colorControl(input: ColorInput, set: (v: unknown) => void, value: () =>
     alpha.value = String(c[3]);
   };
   return { input, element: row(input, picker, h('span', { class: 'muted' }, 'α'), alpha), refresh };
+}
+
+/** point3D / point4D (Vuo, ossia score): one number field per component. */
+function vectorControl(
+  input: Point3DInput | Point4DInput,
+  set: (v: unknown) => void,
+  value: () => unknown,
+): InputControl {
+  const n = input.type === 'point3D' ? 3 : 4;
+  const fields = Array.from({ length: n }, (_, axis) =>
+    h('input', {
+      type: 'number',
+      step: 'any',
+      class: 'coord',
+      title: 'xyzw'[axis]!,
+      onchange: () => {
+        const p = [...(value() as number[])];
+        p[axis] = Number(fields[axis]!.value);
+        set(p);
+      },
+    }),
+  );
+  const refresh = (): void => {
+    const p = value() as number[];
+    for (const [i, f] of fields.entries()) f.value = fmt(p[i]!);
+  };
+  return { input, element: row(input, ...fields), refresh };
 }
 
 function pointControl(

@@ -2,6 +2,7 @@
  * ISFDocument → GLSL ES vertex + fragment shader source. The rules are listed in index.ts and docs/glsl.md.
  */
 
+import { throwIfStrict } from '../dialects.ts';
 import type { ISFDocument } from '../document.ts';
 import { type Diagnostic, invalidParameter } from '../errors.ts';
 import { type CondState, conditionStates } from './conditions.ts';
@@ -130,6 +131,7 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
 
   const fragment = withExplicitConversions(f.text(), f.lineMap, 'fragment', dialect, doc.path, warnings);
   const vertex = withExplicitConversions(v.text(), v.lineMap, 'vertex', dialect, doc.vertexPath, warnings);
+  throwIfStrict(warnings, options.strict ?? doc.strict);
   return {
     dialect,
     vertex,
@@ -381,6 +383,12 @@ function uniformDeclarations(
         break;
       case 'point2D':
         lines.push(`uniform vec2 ${u};`);
+        break;
+      case 'point3D':
+        lines.push(`uniform vec3 ${u};`);
+        break;
+      case 'point4D':
+        lines.push(`uniform vec4 ${u};`);
         break;
       case 'color':
         lines.push(`uniform vec4 ${u};`);

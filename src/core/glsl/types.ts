@@ -33,4 +33,6 @@ export interface GeneratedShaders {
 
 export interface GenerateOptions {
   dialect?: GLSLDialect;
+  /** Departures found in the GLSL (docs/dialects.md) throw ISF_STRICT (default: the document's `strict`). */
+  strict?: boolean;
 }

@@ -84,8 +84,35 @@ export function locateBlob(ctx: ParseContext): BlobLocation {
   const s = ctx.source;
   if (s.trim() === '')
     ctx.fatal('ISF_EMPTY', 'Document is empty (an ISF file starts with a /* JSON */ comment)', 0);
-  const open = s.indexOf('/*');
-  const close = s.indexOf('*/');
+  let open = s.indexOf('/*');
+  let close = s.indexOf('*/');
+  let skippedComment = false;
+  if (open >= 0 && close > open && !/^\s*\{/.test(s.slice(open + 2, close))) {
+    // A licence or other comment before the JSON one: VVISF takes the first comment and fails on it.
+    const json = /\/\*\s*\{/g;
+    json.lastIndex = close + 2;
+    const m = json.exec(s);
+    if (m !== null && s.indexOf('*/', m.index + 2) >= 0) {
+      ctx.depart(
+        'W_HEADER',
+        'The first /* comment is not the ISF JSON; the JSON is read from the later /*{ comment',
+        m.index,
+        ['VVISF', 'ISF editor'],
+        'Put the JSON comment first and the other comment after it',
+      );
+      open = m.index;
+      skippedComment = true;
+      close = s.indexOf('*/', open + 2);
+    }
+  }
+  if (!skippedComment && open > 0 && s.slice(0, open).trim() !== '' && close > open) {
+    ctx.depart(
+      'W_HEADER',
+      'Text before the /*{ JSON comment (the spec starts a file with it)',
+      s.length - s.trimStart().length,
+      [],
+    );
+  }
   if (open < 0) {
     ctx.fatal(
       'ISF_MISSING_COMMENT',

@@ -2,6 +2,7 @@
  * Collects located diagnostics while a document is parsed. Parsing always runs to the end in "collect" mode;
  * parseISF then throws the earliest error, validateISF returns them all.
  */
+import { departureMessage, type Host, strictDiagnostic } from '../dialects.ts';
 import type { Diagnostic, ISFErrorCode, ISFWarningCode } from '../errors.ts';
 import { ISFError } from '../errors.ts';
 import { LineMap } from './lines.ts';
@@ -16,6 +17,8 @@ export class ParseContext {
   constructor(
     readonly source: string,
     readonly file: string,
+    /** Departures from the spec are errors (ISF_STRICT) instead of warnings. */
+    readonly strict = false,
   ) {
     this.lines = new LineMap(source);
   }
@@ -39,6 +42,23 @@ export class ParseContext {
 
   warn(code: ISFWarningCode, message: string, offset: number, suggestion?: string): void {
     this.push('warning', code, message, offset, suggestion);
+  }
+
+  /**
+   * A departure from the spec that some host accepts (docs/dialects.md): a warning naming the hosts that would
+   * refuse the file, or under strict the ISF_STRICT error it turns into.
+   */
+  depart(
+    code: ISFWarningCode,
+    what: string,
+    offset: number,
+    refusedBy: readonly Host[],
+    suggestion?: string,
+  ): void {
+    this.push('warning', code, departureMessage(what, refusedBy), offset, suggestion);
+    const d = this.diagnostics[this.diagnostics.length - 1]!;
+    d.refusedBy = [...refusedBy];
+    if (this.strict) this.diagnostics[this.diagnostics.length - 1] = strictDiagnostic(d);
   }
 
   /** Records the error and stops the parse. */

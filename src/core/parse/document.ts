@@ -59,6 +59,7 @@ export function buildDocument(
   if (options.path !== undefined) doc.path = options.path;
   if (options.importRoot !== undefined) doc.importRoot = options.importRoot;
   if (options.allowImportOutsideFolder === true) doc.importAnywhere = true;
+  if (options.strict === true) doc.strict = true;
 
   const extra = [...v1.values()].filter((b) => !b.used);
   for (const b of extra) {
@@ -70,7 +71,20 @@ export function buildDocument(
   }
   if (extra.length > 0) doc.extraPersistentBuffers = extra.map((b) => b.pass);
 
-  const vsnM = member(root, 'ISFVSN');
+  let vsnM = member(root, 'ISFVSN');
+  const altM = member(root, 'ISF_VERSION');
+  if (vsnM === undefined && altM !== undefined) {
+    ctx.depart(
+      'W_HEADER',
+      '"ISF_VERSION" is read as "ISFVSN"',
+      altM.keyStart,
+      ['VVISF', 'ISF editor'],
+      'Write "ISFVSN"',
+    );
+    vsnM = altM;
+  } else if (altM !== undefined) {
+    ctx.warn('W_UNKNOWN_KEY', '"ISF_VERSION" is ignored: the document has "ISFVSN"', altM.keyStart);
+  }
   if (vsnM !== undefined) {
     if (vsnM.node.type === 'string' || vsnM.node.type === 'number') doc.isfvsn = String(vsnM.node.value);
     else

@@ -2,12 +2,16 @@
  * ISF document parsing: parseISF (throws the first error) and validateISF (returns every error and warning).
  * Both run the same collecting parse; see ../../../docs or the spec notes for the VVISF rules mirrored here.
  */
+import type { Host } from '../dialects.ts';
 import type { ISFDocument, ParseOptions } from '../document.ts';
 import type { Diagnostic } from '../errors.ts';
 import { checkSize, checkText, locateBlob } from './blob.ts';
 import { FatalParseError, ParseContext } from './context.ts';
 import { buildDocument } from './document.ts';
 import { JsonSyntaxError, parseJson } from './json.ts';
+
+/** Hosts whose JSON readers are strict: VVISF and the ISF editor use nlohmann::json, ossia score sajson. */
+const STRICT_JSON_READERS: readonly Host[] = ['VVISF', 'ISF editor', 'ossia score'];
 
 export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_JSON_DEPTH = 64;
@@ -23,7 +27,7 @@ export interface ValidationResult {
 function run(fragmentSource: string, options: ParseOptions): { ctx: ParseContext; doc?: ISFDocument } {
   // Guard JS callers: a non-string must not reach the scanners.
   const text = typeof fragmentSource === 'string' ? fragmentSource : '';
-  const ctx: ParseContext = new ParseContext(text, options.path ?? '<input>');
+  const ctx: ParseContext = new ParseContext(text, options.path ?? '<input>', options.strict === true);
   try {
     if (typeof fragmentSource !== 'string') {
       ctx.fatal(
@@ -42,6 +46,7 @@ function run(fragmentSource: string, options: ParseOptions): { ctx: ParseContext
         blob.jsonStart,
         blob.jsonEnd,
         options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
+        (what, offset) => ctx.depart('W_JSON_LENIENT', what, offset, STRICT_JSON_READERS),
       );
     } catch (e) {
       if (!(e instanceof JsonSyntaxError)) throw e;

@@ -2,6 +2,8 @@
  * INPUTS → normalised ISFInput values, following VVISF's rules (ISFDoc.cpp, spec notes §1.3) but reporting what
  * VVISF silently skips: a missing NAME, an unknown TYPE or a non-number where a number belongs is an error here.
  */
+
+import type { Host } from '../dialects.ts';
 import type {
   BoolInput,
   ColorInput,
@@ -10,13 +12,16 @@ import type {
   ISFInputType,
   LongInput,
   Point2DInput,
+  Point3DInput,
+  Point4DInput,
   Vec2,
+  Vec3,
   Vec4,
 } from '../document.ts';
 import type { ParseContext } from './context.ts';
 import { describeJson, type JsonMember, type JsonNode, type JsonObject, member } from './json.ts';
 import { checkKeys, INPUT_KEYS } from './keys.ts';
-import { readNumber, readOptionalString, readVector } from './values.ts';
+import { numericString, readNumber, readOptionalString, readVector, TYPED_JSON_READERS } from './values.ts';
 
 export const INPUT_TYPES: readonly ISFInputType[] = [
   'event',
@@ -31,6 +36,24 @@ export const INPUT_TYPES: readonly ISFInputType[] = [
   'cube',
 ];
 
+/** Hosts that know only the spec's input types (an unknown TYPE makes VVISF skip the input). */
+const SPEC_TYPES_ONLY: readonly Host[] = ['VVISF', 'ISF editor'];
+
+/** TYPEs other hosts define that map faithfully onto one of ours (a W_HOST_TYPE departure). */
+const HOST_TYPES: Record<string, { type: ISFInputType; host: string }> = {
+  int: { type: 'long', host: 'MadMapper' },
+  point3D: { type: 'point3D', host: 'Vuo and ossia score' },
+  point4D: { type: 'point4D', host: 'Vuo and ossia score' },
+};
+
+/** TYPEs other hosts define that have no faithful mapping here: refused with ISF_HOST_TYPE naming the host. */
+function foreignType(t: string): string | undefined {
+  if (/^[A-Za-z0-9]+\[\]$/.test(t))
+    return `a Vuo list type (one uniform array per input), which ISF has no way to pass`;
+  if (t === 'audioHistogram') return `ossia score's audio histogram (a vertexshaderart.com sound texture)`;
+  return undefined;
+}
+
 /** Value keys each type reads; other value keys are reported as ignored. */
 const VALUE_KEYS: Record<ISFInputType, readonly string[]> = {
   event: [],
@@ -38,6 +61,8 @@ const VALUE_KEYS: Record<ISFInputType, readonly string[]> = {
   long: ['DEFAULT', 'IDENTITY', 'MIN', 'MAX', 'VALUES', 'LABELS'],
   float: ['DEFAULT', 'IDENTITY', 'MIN', 'MAX'],
   point2D: ['DEFAULT', 'IDENTITY', 'MIN', 'MAX'],
+  point3D: ['DEFAULT', 'IDENTITY', 'MIN', 'MAX'],
+  point4D: ['DEFAULT', 'IDENTITY', 'MIN', 'MAX'],
   color: ['DEFAULT', 'IDENTITY'],
   image: [],
   audio: ['MAX'],
@@ -117,7 +142,26 @@ function parseInput(ctx: ParseContext, node: JsonNode, index: number): ParsedInp
     return undefined;
   }
   const typeName = typeM.node.value;
-  if (!(INPUT_TYPES as readonly string[]).includes(typeName)) {
+  const hostType = Object.hasOwn(HOST_TYPES, typeName) ? HOST_TYPES[typeName] : undefined;
+  const foreign = foreignType(typeName);
+  if (foreign !== undefined) {
+    ctx.error(
+      'ISF_HOST_TYPE',
+      `TYPE "${typeName}" of ${where} is ${foreign}; isf-renderer cannot render it faithfully`,
+      typeM.node.start,
+      `Use one of the ISF types (${INPUT_TYPES.join(', ')}), or render this file in the host it was written for`,
+    );
+    return undefined;
+  }
+  if (hostType !== undefined) {
+    ctx.depart(
+      'W_HOST_TYPE',
+      `TYPE "${typeName}" of ${where} is ${hostType.host}'s, read as ${hostType.type === typeName ? `a vec${typeName[5]} input` : `"${hostType.type}"`}`,
+      typeM.node.start,
+      SPEC_TYPES_ONLY,
+      hostType.type === 'long' ? 'Write "TYPE": "long"' : undefined,
+    );
+  } else if (!(INPUT_TYPES as readonly string[]).includes(typeName)) {
     ctx.error(
       'ISF_INPUT_TYPE',
       `Unknown TYPE "${typeName}" for ${where}`,
@@ -126,7 +170,7 @@ function parseInput(ctx: ParseContext, node: JsonNode, index: number): ParsedInp
     );
     return undefined;
   }
-  const type = typeName as ISFInputType;
+  const type = hostType?.type ?? (typeName as ISFInputType);
 
   for (const key of VALUE_KEY_NAMES) {
     const vm = member(node, key);
@@ -165,6 +209,10 @@ function parseInput(ctx: ParseContext, node: JsonNode, index: number): ParsedInp
     case 'point2D':
       input = parsePointInput(ctx, common, get, where);
       break;
+    case 'point3D':
+    case 'point4D':
+      input = parsePointNInput(ctx, common, type, get, where);
+      break;
     case 'color':
       input = parseColorInput(ctx, common, get, where);
       break;
@@ -197,6 +245,20 @@ type Getter = (key: string) => JsonMember | undefined;
 function readBoolish(ctx: ParseContext, node: JsonNode, what: string): boolean | undefined {
   if (node.type === 'boolean') return node.value;
   if (node.type === 'number') return node.value > 0;
+  if (node.type === 'string') {
+    const t = node.value.trim().toLowerCase();
+    const n = numericString(node);
+    const v = t === 'true' ? true : t === 'false' ? false : n !== undefined ? n > 0 : undefined;
+    if (v !== undefined) {
+      ctx.depart(
+        'W_COERCED',
+        `${what} is the string "${node.value}", read as ${v}`,
+        node.start,
+        TYPED_JSON_READERS,
+      );
+      return v;
+    }
+  }
   ctx.error(
     'ISF_INPUT_VALUE',
     `${what} must be true, false or a number but is ${describeJson(node)}`,
@@ -291,6 +353,21 @@ function parseLongInput(ctx: ParseContext, common: Common, get: Getter, where: s
         'ISF_INPUT_VALUE',
         `VALUES of ${where} must be an array of numbers but is ${describeJson(valuesM.node)}`,
         valuesM.node.start,
+      );
+    } else if (
+      labelsM === undefined &&
+      valuesM.node.items.length > 0 &&
+      valuesM.node.items.every((n) => n.type === 'string' && numericString(n) === undefined)
+    ) {
+      // Label strings given as VALUES (hosts show them as a menu): they are the labels of 0, 1, 2...
+      labels = valuesM.node.items.map((n) => n.value as string);
+      values = labels.map((_, i) => i);
+      ctx.depart(
+        'W_COERCED',
+        `VALUES of ${where} are strings (labels): read as LABELS ${JSON.stringify(labels)} with VALUES ${values.join(', ')}`,
+        valuesM.node.start,
+        TYPED_JSON_READERS,
+        'Write the numbers as VALUES and the strings as LABELS',
       );
     } else {
       const vs = valuesM.node.items.map((n, i) => int(n, `VALUES[${i}] of ${where}`));
@@ -389,6 +466,32 @@ function parsePointInput(ctx: ParseContext, common: Common, get: Getter, where: 
   if (pair.min !== undefined && pair.max !== undefined) {
     input.min = pair.min;
     input.max = pair.max;
+  }
+  return input;
+}
+
+function parsePointNInput(
+  ctx: ParseContext,
+  common: Common,
+  type: 'point3D' | 'point4D',
+  get: Getter,
+  where: string,
+): Point3DInput | Point4DInput {
+  const n = type === 'point3D' ? 3 : 4;
+  const vec = (node: JsonNode, what: string): number[] | undefined => readVector(ctx, node, n, what);
+  const zero = new Array<number>(n).fill(0);
+  const input = { ...common, type, default: zero } as Point3DInput | Point4DInput;
+  const d = get('DEFAULT');
+  if (d !== undefined) input.default = (vec(d.node, `DEFAULT of ${where}`) ?? zero) as Vec3 & Vec4;
+  const id = get('IDENTITY');
+  if (id !== undefined) {
+    const v = vec(id.node, `IDENTITY of ${where}`);
+    if (v !== undefined) input.identity = v as Vec3 & Vec4;
+  }
+  const pair = readPair(ctx, get, where, vec);
+  if (pair.min !== undefined && pair.max !== undefined) {
+    input.min = pair.min as Vec3 & Vec4;
+    input.max = pair.max as Vec3 & Vec4;
   }
   return input;
 }

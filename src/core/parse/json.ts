@@ -1,6 +1,10 @@
 /**
- * Strict JSON (RFC 8259, as nlohmann::json reads it) with source offsets on every value, parsed without recursion
+ * JSON (RFC 8259, as nlohmann::json reads it) with source offsets on every value, parsed without recursion
  * so hostile nesting fails fast with ISF_JSON_TOO_DEEP instead of overflowing the stack.
+ *
+ * Given an `onLenient` callback it also accepts what lenient hosts' readers accept (docs/dialects.md): trailing
+ * commas, numbers written `1.` or `.5`, raw tabs and line breaks inside strings, and `//` comments. Each is
+ * reported through the callback at its offset; without the callback each is an error at the same offset.
  *
  * Offsets are into the whole .fs text, so diagnostics can point into the user's file directly.
  */
@@ -93,6 +97,11 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 };
 
 const NUMBER_RE = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+/** What lenient readers also take: a fraction without digits after (`1.`) or before (`.5`) the point. */
+const LENIENT_NUMBER_RE = /-?(?:(?:0|[1-9]\d*)\.(?!\d)|\.\d+)([eE][+-]?\d+)?/y;
+
+/** Reports one accepted departure from strict JSON: what it is, and where. */
+export type LenientHandler = (what: string, offset: number) => void;
 const WORD_RE = /[A-Za-z_$][A-Za-z0-9_$]*/y;
 
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
@@ -107,7 +116,13 @@ function showChar(c: string | undefined): string {
 }
 
 /** Parses `text.slice(start, end)` as one strict JSON value. */
-export function parseJson(text: string, start: number, end: number, maxDepth: number): JsonNode {
+export function parseJson(
+  text: string,
+  start: number,
+  end: number,
+  maxDepth: number,
+  onLenient?: LenientHandler,
+): JsonNode {
   let i = start;
   const charAt = (k: number): string | undefined => (k < end ? text[k] : undefined);
   const fail = (message: string, at: number): never => {
@@ -118,7 +133,10 @@ export function parseJson(text: string, start: number, end: number, maxDepth: nu
     while (i < end) {
       const c = text.charCodeAt(i);
       if (c === 32 || c === 9 || c === 10 || c === 13) i++;
-      else if (c === 47 && (text[i + 1] === '/' || text[i + 1] === '*'))
+      else if (c === 47 && text[i + 1] === '/' && onLenient !== undefined) {
+        onLenient('// comment inside the JSON', i);
+        while (i < end && text[i] !== '\n' && text[i] !== '\r') i++;
+      } else if (c === 47 && (text[i + 1] === '/' || text[i + 1] === '*'))
         fail('comments are not allowed in JSON', i);
       else return;
     }
@@ -130,11 +148,19 @@ export function parseJson(text: string, start: number, end: number, maxDepth: nu
     let out = '';
     let chunk = i;
     let verbatim = true;
+    let rawReported = false;
     for (;;) {
       if (i >= end) fail('unterminated string (missing closing ")', s);
       const c = text.charCodeAt(i);
       if (c === 34) break;
-      if (c < 32) fail('control characters (line breaks, tabs) must be escaped inside JSON strings', i);
+      if (c < 32) {
+        if (onLenient === undefined || (c !== 9 && c !== 10 && c !== 13))
+          fail('control characters (line breaks, tabs) must be escaped inside JSON strings', i);
+        else if (!rawReported) {
+          onLenient(`raw ${c === 9 ? 'tab' : 'line break'} inside a JSON string`, i);
+          rawReported = true;
+        }
+      }
       if (c === 92) {
         verbatim = false;
         out += text.slice(chunk, i);
@@ -169,7 +195,6 @@ export function parseJson(text: string, start: number, end: number, maxDepth: nu
       return { key: k.value, keyStart: k.start };
     }
     if (c === "'") fail('property names must use double quotes, not single quotes', i);
-    if (c === '}') fail('trailing comma is not allowed in JSON', i);
     return fail(`expected a double-quoted property name but found ${showChar(c)}`, i);
   };
 
@@ -184,6 +209,18 @@ export function parseJson(text: string, start: number, end: number, maxDepth: nu
     const c = charAt(i);
     if (c === '"') return parseString();
     if (c === "'") return fail('strings must use double quotes, not single quotes', i);
+    if (onLenient !== undefined && (c === '-' || c === '.' || (c !== undefined && c >= '0' && c <= '9'))) {
+      LENIENT_NUMBER_RE.lastIndex = i;
+      const m = LENIENT_NUMBER_RE.exec(text);
+      if (m !== null && m.index === i && s + m[0].length <= end) {
+        const after = charAt(i + m[0].length);
+        if (after === undefined || !/[0-9A-Za-z_.+-]/.test(after)) {
+          onLenient(`the number ${m[0]} (JSON wants a digit on both sides of the ".")`, i);
+          i += m[0].length;
+          return { type: 'number', value: Number(m[0]), isFloat: true, start: s, end: i };
+        }
+      }
+    }
     if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) {
       NUMBER_RE.lastIndex = i;
       const m = NUMBER_RE.exec(text);
@@ -278,7 +315,15 @@ export function parseJson(text: string, start: number, end: number, maxDepth: nu
         const comma = i;
         i++;
         skipWs();
-        if (charAt(i) === close) fail('trailing comma is not allowed in JSON', comma);
+        if (charAt(i) === close) {
+          if (onLenient === undefined) return fail('trailing comma is not allowed in JSON', comma);
+          onLenient('trailing comma', comma);
+          i++;
+          top.node.end = i;
+          stack.pop();
+          node = top.node;
+          continue;
+        }
         if (top.node.type === 'object') {
           Object.assign(top, parseKey());
           expectColon();

@@ -13,6 +13,7 @@ export const TOP_LEVEL_KEYS = [
   'IMPORTED',
   'PERSISTENT_BUFFERS',
   'KEYWORDS',
+  'ISF_VERSION',
 ] as const;
 export const INPUT_KEYS = [
   'NAME',

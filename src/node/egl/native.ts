@@ -131,6 +131,7 @@ export interface GlesFuncs {
   glUniform1i(loc: number, x: number): void;
   glUniform1f(loc: number, x: number): void;
   glUniform2f(loc: number, x: number, y: number): void;
+  glUniform3f(loc: number, x: number, y: number, z: number): void;
   glUniform4f(loc: number, x: number, y: number, z: number, w: number): void;
 
   glGenBuffers(n: number, out: PtrArg): void;
@@ -426,6 +427,7 @@ function declareGles(lib: Lib): GlesFuncs {
     glUniform1i: f('void glUniform1i(int32_t loc, int32_t x)'),
     glUniform1f: f('void glUniform1f(int32_t loc, float x)'),
     glUniform2f: f('void glUniform2f(int32_t loc, float x, float y)'),
+    glUniform3f: f('void glUniform3f(int32_t loc, float x, float y, float z)'),
     glUniform4f: f('void glUniform4f(int32_t loc, float x, float y, float z, float w)'),
 
     glGenBuffers: f('void glGenBuffers(int32_t n, void *out)'),

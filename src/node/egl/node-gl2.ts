@@ -903,6 +903,12 @@ export class NodeGL2 implements GL2 {
     if (l >= 0) this.g.glUniform2f(l, x, y);
   }
 
+  uniform3f(location: WebGLUniformLocation | null, x: number, y: number, z: number): void {
+    if (thread.current !== this.core && !this.core.enter()) return;
+    const l = this.loc(location);
+    if (l >= 0) this.g.glUniform3f(l, x, y, z);
+  }
+
   uniform4f(location: WebGLUniformLocation | null, x: number, y: number, z: number, w: number): void {
     if (thread.current !== this.core && !this.core.enter()) return;
     const l = this.loc(location);
