@@ -80,7 +80,7 @@ const CASES: Case[] = [
     code: 'ISF_STRICT',
     line: 2,
     col: ',',
-    message: /trailing comma/,
+    message: /trailing comma/i,
   },
   {
     name: 'trailing comma in array',
@@ -89,7 +89,7 @@ const CASES: Case[] = [
     code: 'ISF_STRICT',
     line: 2,
     col: ',',
-    message: /trailing comma/,
+    message: /trailing comma/i,
   },
   {
     name: '// comment in JSON',
