@@ -1,9 +1,12 @@
 /**
- * Shared test helpers: where ../shared is, one GL context per test file, images made in code.
+ * Shared test helpers: where ../shared is, one GL context per test file, images made in code, the one way to
+ * skip a test whose tool is missing (skip, or fail under ISF_TEST_STRICT=1), and timings relative to a baseline.
  */
 
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { ISFDocument } from '../src/core/document.ts';
 import { ISFError } from '../src/core/errors.ts';
@@ -89,11 +92,35 @@ export function meanDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s / a.length;
 }
 
+// --- missing tools: skip, or fail under ISF_TEST_STRICT=1 -----------------------------------------------------
+
+/** ISF_TEST_STRICT=1 (set by .ci/run): a missing tool fails the test instead of skipping it. */
+export const STRICT = process.env.ISF_TEST_STRICT === '1';
+
+function strictMessage(missing: string): string {
+  return `${missing}; ISF_TEST_STRICT=1 makes a missing tool a failure (install it: scripts/setup-debian.sh --dev)`;
+}
+
+/**
+ * For a suite or test that needs an external tool (Chromium, ffmpeg, glslang, Redis, the shared corpus, an EGL
+ * feature): pass the reason it cannot run, or false when it can, and spread the result into node:test's options,
+ * `describe('...', needs(reason), ...)`. A missing tool skips it; under ISF_TEST_STRICT=1 the suite is still
+ * skipped (it cannot run) but a failing test naming the missing tool is added, so CI never passes without it.
+ */
+export function needs(missing: string | false): { skip: string | false } {
+  if (missing && STRICT) {
+    test(`required tool: ${missing}`, () => {
+      assert.fail(strictMessage(missing));
+    });
+  }
+  return { skip: missing };
+}
+
 const toolChecks = new Map<string, boolean>();
 
 /**
- * For `test(..., { skip: needsTool('ffmpeg') })`: false when the command runs (`<tool> -version`), else the
- * reason to skip; under ISF_TEST_STRICT=1 a missing tool fails instead of skipping.
+ * needs() for a command-line tool: `{ skip: needsTool('ffmpeg') }` or `needs(...)`-style, false when
+ * `<tool> -version` runs, else the reason (a failure under ISF_TEST_STRICT=1, as needs() does).
  */
 export function needsTool(tool: string): string | false {
   let ok = toolChecks.get(tool);
@@ -101,9 +128,76 @@ export function needsTool(tool: string): string | false {
     ok = spawnSync(tool, ['-version'], { stdio: 'ignore' }).status === 0;
     toolChecks.set(tool, ok);
   }
-  if (ok) return false;
-  if (process.env.ISF_TEST_STRICT === '1') {
-    throw new Error(`${tool} is not installed and ISF_TEST_STRICT=1 (apt-get install ${tool})`);
+  return needs(!ok && `${tool} is not installed (scripts/setup-debian.sh installs it)`).skip;
+}
+
+/**
+ * Inside a running test, when it finds its tool missing: skips it, or fails it under ISF_TEST_STRICT=1.
+ * Use as `return skipOrFail(t, reason)`.
+ */
+export function skipOrFail(t: TestContext, missing: string): void {
+  if (STRICT) assert.fail(strictMessage(missing));
+  t.skip(missing);
+}
+
+// --- timings: relative to a baseline measured in the same run, never absolute ---------------------------------
+
+/** The fastest of three runs of `fn`, in ms: a GC pause or a busy core slows one run, not all three. */
+export function bestOf(fn: () => unknown): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let k = 0; k < 3; k++) {
+    const t = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - t);
   }
-  return `${tool} is not installed`;
+  return best;
+}
+
+/** bestOf() for async work. */
+export async function bestOfAsync(fn: () => Promise<unknown>): Promise<number> {
+  let best = Number.POSITIVE_INFINITY;
+  for (let k = 0; k < 3; k++) {
+    const t = performance.now();
+    await fn();
+    best = Math.min(best, performance.now() - t);
+  }
+  return best;
+}
+
+/**
+ * Asserts `fn` costs less than `factor` times `baseline`, both timed best of three, one after the other, in this
+ * run: a loaded machine slows both alike, so there is no absolute figure to miss. (Absolute figures belong in
+ * `npm run bench`.)
+ */
+export function assertFasterThan(
+  fn: () => unknown,
+  baseline: () => unknown,
+  factor: number,
+  what: string,
+): void {
+  fn(); // warm both up: the first call pays for compilation and lazy loading
+  baseline();
+  const base = bestOf(baseline);
+  const ms = bestOf(fn);
+  assert.ok(
+    ms < factor * base,
+    `${what}: ${ms.toFixed(2)} ms, more than ${factor} x the baseline's ${base.toFixed(2)} ms measured in this run`,
+  );
+}
+
+/** assertFasterThan() for async work. */
+export async function assertFasterThanAsync(
+  fn: () => Promise<unknown>,
+  baseline: () => Promise<unknown>,
+  factor: number,
+  what: string,
+): Promise<void> {
+  await fn();
+  await baseline();
+  const base = await bestOfAsync(baseline);
+  const ms = await bestOfAsync(fn);
+  assert.ok(
+    ms < factor * base,
+    `${what}: ${ms.toFixed(2)} ms, more than ${factor} x the baseline's ${base.toFixed(2)} ms measured in this run`,
+  );
 }
