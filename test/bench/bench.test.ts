@@ -10,11 +10,12 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { needs } from '../helpers.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const SHARED = resolve(ROOT, '../shared/corpus/bench');
 
-describe('npm run bench', { skip: existsSync(SHARED) ? false : `${SHARED} is missing` }, () => {
+describe('npm run bench', needs(!existsSync(SHARED) && `${SHARED} is missing`), () => {
   it('prints the figures of a quick run as one JSON line', () => {
     const run = spawnSync(
       process.execPath,

@@ -16,6 +16,7 @@ import type { Browser } from 'playwright-core';
 import { type ServeHandle, serve } from '../../src/cli/serve.ts';
 import { createContext } from '../../src/node/index.ts';
 import type { GLContext } from '../../src/render/context.ts';
+import { needs, skipOrFail } from '../helpers.ts';
 import { CHROMIUM_MISSING, launchChromium, preparePage } from './chromium.ts';
 import {
   AUDIO,
@@ -65,7 +66,7 @@ function prepareFolder(): string {
 const skip =
   CHROMIUM_MISSING || (SHADERS.length === 0 ? `${CORPUS} is missing: desktop-GL test skipped` : false);
 
-describe('desktop-GL corpus shaders in the browser build vs Node', { skip }, () => {
+describe('desktop-GL corpus shaders in the browser build vs Node', needs(skip), () => {
   let server: ServeHandle;
   let browser: Browser;
   let context: GLContext | undefined;
@@ -106,9 +107,9 @@ describe('desktop-GL corpus shaders in the browser build vs Node', { skip }, () 
   });
 
   it('renders the original Random Characters in the browser', (t) => {
-    if (glSkip) return t.skip(glSkip);
+    if (glSkip) return skipOrFail(t, glSkip);
     const encoded = browserPixels[ORIGINAL];
-    if (encoded === undefined) return t.skip('Random Characters.fs is not in the corpus');
+    if (encoded === undefined) return skipOrFail(t, 'Random Characters.fs is not in the corpus');
     assert.ok(!encoded.startsWith('ERROR'), `browser: ${encoded}`);
     assert.ok(
       Buffer.from(encoded, 'base64').some((v) => v !== 0 && v !== 255),
@@ -118,7 +119,7 @@ describe('desktop-GL corpus shaders in the browser build vs Node', { skip }, () 
 
   for (const file of SHADERS) {
     it(file, async (t) => {
-      if (glSkip) return t.skip(glSkip);
+      if (glSkip) return skipOrFail(t, glSkip);
       const encoded = browserPixels[file];
       assert.ok(encoded !== undefined, `no browser result for ${file}`);
       assert.ok(!encoded.startsWith('ERROR'), `browser: ${encoded}`);

@@ -13,6 +13,7 @@ import type { Browser } from 'playwright-core';
 import { type ServeHandle, serve } from '../../src/cli/serve.ts';
 import { createContext } from '../../src/node/index.ts';
 import type { GLContext } from '../../src/render/context.ts';
+import { needs, skipOrFail } from '../helpers.ts';
 import { CHROMIUM_MISSING, launchChromium, preparePage } from './chromium.ts';
 import {
   AUDIO,
@@ -36,7 +37,7 @@ const SHADERS = existsSync(CORPUS)
   : [];
 const skip = CHROMIUM_MISSING || (SHADERS.length === 0 ? `${CORPUS} is missing: parity test skipped` : false);
 
-describe('browser build vs Node backend: official test shaders', { skip }, () => {
+describe('browser build vs Node backend: official test shaders', needs(skip), () => {
   let server: ServeHandle;
   let browser: Browser;
   let context: GLContext | undefined;
@@ -78,7 +79,7 @@ describe('browser build vs Node backend: official test shaders', { skip }, () =>
 
   for (const file of SHADERS) {
     it(file, async (t) => {
-      if (glSkip) return t.skip(glSkip);
+      if (glSkip) return skipOrFail(t, glSkip);
       const encoded = browserPixels.get(file);
       assert.ok(encoded !== undefined, `no browser result for ${file}`);
       assert.ok(!encoded.startsWith('ERROR'), `browser: ${encoded}`);
@@ -101,7 +102,7 @@ describe('browser build vs Node backend: official test shaders', { skip }, () =>
   }
 
   it('reports the worst channel mean', (t) => {
-    if (glSkip) return t.skip(glSkip);
+    if (glSkip) return skipOrFail(t, glSkip);
     t.diagnostic(`worst mean |diff| per channel over ${SHADERS.length} shaders: ${worst.toFixed(3)}`);
     assert.ok(worst <= TOLERANCE);
   });

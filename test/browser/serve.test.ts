@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { type ServeHandle, serve } from '../../src/cli/serve.ts';
+import { needs } from '../helpers.ts';
 import { CHROMIUM_MISSING, launchChromium, preparePage } from './chromium.ts';
 
 // Line 9 is the one the error tests break; keep the layout.
@@ -91,7 +92,7 @@ function state(page: Page): Promise<PageState> {
   return page.evaluate(() => (globalThis as unknown as { isfPage: { state(): PageState } }).isfPage.state());
 }
 
-describe('isf serve page (chromium)', { skip: CHROMIUM_MISSING }, () => {
+describe('isf serve page (chromium)', needs(CHROMIUM_MISSING), () => {
   let dir: string;
   let server: ServeHandle;
   let browser: Browser;

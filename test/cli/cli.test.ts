@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { FILES_DIR, REPO, testShader } from '../helpers.ts';
+import { FILES_DIR, needs, REPO, testShader } from '../helpers.ts';
 
 const BIN = join(REPO, 'bin', 'isf.js');
 const work = mkdtempSync(join(tmpdir(), 'isf-cli-'));
@@ -240,7 +240,7 @@ test('render: a 30-frame sequence gives 30 PNGs whose content changes with time'
   assert.equal((await pixels(join(dir, files[29]!))).width, 32);
 });
 
-test('render: a 2-second 30 fps mp4 has 60 frames', { skip: !hasFfmpeg && 'ffmpeg not installed' }, () => {
+test('render: a 2-second 30 fps mp4 has 60 frames', needs(!hasFfmpeg && 'ffmpeg is not installed'), () => {
   const out = join(work, 'clip.mp4');
   const r = isf(
     'render',
@@ -281,56 +281,58 @@ test('render: a 2-second 30 fps mp4 has 60 frames', { skip: !hasFfmpeg && 'ffmpe
   );
 });
 
-test('render: a filter over a generated clip gives a clip of the same length', {
-  skip: !hasFfmpeg && 'ffmpeg not installed',
-}, () => {
-  const src = join(work, 'src.mp4');
-  const gen = spawnSync('ffmpeg', [
-    '-v',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=size=64x36:rate=30:duration=1',
-    '-pix_fmt',
-    'yuv420p',
-    src,
-  ]);
-  assert.equal(gen.status, 0);
-  const out = join(work, 'filtered.webm');
-  const r = isf(
-    'render',
-    testShader('Test-Long'),
-    '-o',
-    out,
-    '--size',
-    '64x36',
-    '--frames',
-    '30',
-    '--image',
-    `inputImage=${src}`,
-    '--set',
-    'longInputIsPopUpButton=1',
-  );
-  assert.equal(r.status, 0, r.stderr);
-  const probe = spawnSync(
-    'ffprobe',
-    [
+test(
+  'render: a filter over a generated clip gives a clip of the same length',
+  needs(!hasFfmpeg && 'ffmpeg is not installed'),
+  () => {
+    const src = join(work, 'src.mp4');
+    const gen = spawnSync('ffmpeg', [
       '-v',
       'error',
-      '-count_frames',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'stream=nb_read_frames',
-      '-of',
-      'csv=p=0',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=64x36:rate=30:duration=1',
+      '-pix_fmt',
+      'yuv420p',
+      src,
+    ]);
+    assert.equal(gen.status, 0);
+    const out = join(work, 'filtered.webm');
+    const r = isf(
+      'render',
+      testShader('Test-Long'),
+      '-o',
       out,
-    ],
-    { encoding: 'utf8' },
-  );
-  assert.equal(probe.stdout.trim(), '30');
-});
+      '--size',
+      '64x36',
+      '--frames',
+      '30',
+      '--image',
+      `inputImage=${src}`,
+      '--set',
+      'longInputIsPopUpButton=1',
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const probe = spawnSync(
+      'ffprobe',
+      [
+        '-v',
+        'error',
+        '-count_frames',
+        '-select_streams',
+        'v:0',
+        '-show_entries',
+        'stream=nb_read_frames',
+        '-of',
+        'csv=p=0',
+        out,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(probe.stdout.trim(), '30');
+  },
+);
 
 test('render: a transition over two images moves from one to the other', async () => {
   const a = join(work, 'red.png');

@@ -18,7 +18,7 @@ import {
   type TestRedis,
   TestWorker,
 } from '../farm/farm-helpers.ts';
-import { needsTool } from '../helpers.ts';
+import { needsTool, skipOrFail } from '../helpers.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'isf-media-'));
 const noFfmpeg = needsTool('ffmpeg');
@@ -207,7 +207,7 @@ after(async () => {
 
 test('audio sync on the farm: the same bytes as one thread', { skip: noFfmpeg }, async (t) => {
   const r = await startTestRedis();
-  if (typeof r === 'string') return t.skip(r);
+  if (typeof r === 'string') return skipOrFail(t, r);
   redis = r;
   worker = new TestWorker(r.url, queue);
   await worker.waitFor(/ready/);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ISFInput } from '../../src/core/document.ts';
 import { generateShaders } from '../../src/core/glsl/index.ts';
+import { needs } from '../helpers.ts';
 import { makeDoc } from './glsl-fixtures.ts';
 
 const INPUTS: ISFInput[] = [
@@ -133,31 +134,33 @@ describe('implicit conversions made explicit', () => {
   });
 
   const glslang = spawnSync('glslangValidator', ['--version']).status === 0;
-  it('the rewritten cases compile as GLSL ES 3.00 and 1.00', {
-    skip: glslang ? false : 'no glslangValidator',
-  }, () => {
-    const dir = mkdtempSync(join(tmpdir(), 'isf-conv-'));
-    try {
-      const src = main(cases.map((c) => `{ ${c[1]} }`).join('\n'));
-      for (const dialect of ['es300', 'es100'] as const) {
-        const file = join(dir, `x.${dialect}.frag`);
-        writeFileSync(file, rewritten(src, dialect).fragment);
-        const r = spawnSync('glslangValidator', [file], { encoding: 'utf8' });
-        // es100 has no uint / textureLod in fragment shaders: only check es300 fully.
-        if (dialect === 'es300') assert.equal(r.status, 0, r.stdout);
+  it(
+    'the rewritten cases compile as GLSL ES 3.00 and 1.00',
+    needs(!glslang && 'glslangValidator is not on PATH (apt-get install glslang-tools)'),
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'isf-conv-'));
+      try {
+        const src = main(cases.map((c) => `{ ${c[1]} }`).join('\n'));
+        for (const dialect of ['es300', 'es100'] as const) {
+          const file = join(dir, `x.${dialect}.frag`);
+          writeFileSync(file, rewritten(src, dialect).fragment);
+          const r = spawnSync('glslangValidator', [file], { encoding: 'utf8' });
+          // es100 has no uint / textureLod in fragment shaders: only check es300 fully.
+          if (dialect === 'es300') assert.equal(r.status, 0, r.stdout);
+        }
+        const before = main(cases.map((c) => `{ ${c[1]} }`).join('\n'));
+        const file = join(dir, 'plain.frag');
+        writeFileSync(
+          file,
+          generateShaders(makeDoc(before, { inputs: INPUTS }), { dialect: 'es310' }).fragment.replace(
+            /#extension[^\n]*\n/,
+            '\n',
+          ),
+        );
+        assert.notEqual(spawnSync('glslangValidator', [file]).status, 0, 'without the rewrite it must fail');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      const before = main(cases.map((c) => `{ ${c[1]} }`).join('\n'));
-      const file = join(dir, 'plain.frag');
-      writeFileSync(
-        file,
-        generateShaders(makeDoc(before, { inputs: INPUTS }), { dialect: 'es310' }).fragment.replace(
-          /#extension[^\n]*\n/,
-          '\n',
-        ),
-      );
-      assert.notEqual(spawnSync('glslangValidator', [file]).status, 0, 'without the rewrite it must fail');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });

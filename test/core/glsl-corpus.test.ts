@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type GLSLDialect, generateShaders } from '../../src/core/glsl/index.ts';
+import { needs } from '../helpers.ts';
 import { corpusDirs, loadCorpusDoc } from './glsl-fixtures.ts';
 
 /**
@@ -81,76 +82,80 @@ function failedFiles(output: string, names: Set<string>): Map<string, string[]> 
   return failed;
 }
 
-describe('corpus through glslangValidator', {
-  skip: hasGlslang ? false : 'glslangValidator not on PATH',
-}, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'isf-glsl-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+describe(
+  'corpus through glslangValidator',
+  needs(!hasGlslang && 'glslangValidator is not on PATH (apt-get install glslang-tools)'),
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isf-glsl-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('finds the corpus', () => {
-    assert.ok(corpusFiles.length > 200, `only ${corpusFiles.length} corpus files found`);
-  });
+    it('finds the corpus', () => {
+      assert.ok(corpusFiles.length > 200, `only ${corpusFiles.length} corpus files found`);
+    });
 
-  it('generates every dialect for every file, and compiles all but the listed ones', async () => {
-    const byId: string[] = [];
-    const files: Record<GLSLDialect, string[]> = { es300: [], es100: [], es310: [] };
-    for (const path of corpusFiles) {
-      const doc = await loadCorpusDoc(path);
-      const id = String(byId.length).padStart(4, '0');
-      byId.push(path.slice(path.lastIndexOf('/') + 1));
-      for (const dialect of DIALECTS) {
-        const g = generateShaders(doc, { dialect });
-        for (const [stage, text] of [
-          ['frag', g.fragment],
-          ['vert', g.vertex],
-        ] as const) {
-          const name = `${id}.${dialect}.${stage}`;
-          writeFileSync(join(dir, name), text);
-          files[dialect].push(name);
+    it('generates every dialect for every file, and compiles all but the listed ones', async () => {
+      const byId: string[] = [];
+      const files: Record<GLSLDialect, string[]> = { es300: [], es100: [], es310: [] };
+      for (const path of corpusFiles) {
+        const doc = await loadCorpusDoc(path);
+        const id = String(byId.length).padStart(4, '0');
+        byId.push(path.slice(path.lastIndexOf('/') + 1));
+        for (const dialect of DIALECTS) {
+          const g = generateShaders(doc, { dialect });
+          for (const [stage, text] of [
+            ['frag', g.fragment],
+            ['vert', g.vertex],
+          ] as const) {
+            const name = `${id}.${dialect}.${stage}`;
+            writeFileSync(join(dir, name), text);
+            files[dialect].push(name);
+          }
         }
       }
-    }
-    const outputs = await Promise.all(DIALECTS.map((d) => run('glslangValidator', files[d], dir)));
-    DIALECTS.forEach((dialect, k) => {
-      const failed = failedFiles(outputs[k]!, new Set(files[dialect]));
-      const got = [...failed.keys()]
-        .map((name) => {
-          const [id, , stage] = name.split('.');
-          return `${byId[Number(id)]} ${stage}`;
-        })
-        .sort();
-      const details = [...failed.entries()].map(([n, errs]) => `${byId[Number(n.slice(0, 4))]}: ${errs[0]}`);
-      assert.deepEqual(got, [...EXPECTED_FAILURES[dialect]].sort(), `${dialect}:\n${details.join('\n')}`);
+      const outputs = await Promise.all(DIALECTS.map((d) => run('glslangValidator', files[d], dir)));
+      DIALECTS.forEach((dialect, k) => {
+        const failed = failedFiles(outputs[k]!, new Set(files[dialect]));
+        const got = [...failed.keys()]
+          .map((name) => {
+            const [id, , stage] = name.split('.');
+            return `${byId[Number(id)]} ${stage}`;
+          })
+          .sort();
+        const details = [...failed.entries()].map(
+          ([n, errs]) => `${byId[Number(n.slice(0, 4))]}: ${errs[0]}`,
+        );
+        assert.deepEqual(got, [...EXPECTED_FAILURES[dialect]].sort(), `${dialect}:\n${details.join('\n')}`);
+      });
     });
-  });
 
-  it('writes out the implicit conversions of the desktop-GL shaders, with a located warning', async () => {
-    for (const file of IMPLICIT_CONVERSIONS) {
-      const path = corpusFiles.find((p) => p.endsWith(`/${file}`));
-      if (!path) continue;
-      const g = generateShaders(await loadCorpusDoc(path));
-      const w = g.warnings.find((x) => x.code === 'W_IMPLICIT_CONVERSION');
-      assert.ok(w?.line && w.line > 1 && w.file === path, `${file}: ${JSON.stringify(g.warnings)}`);
-    }
-  });
+    it('writes out the implicit conversions of the desktop-GL shaders, with a located warning', async () => {
+      for (const file of IMPLICIT_CONVERSIONS) {
+        const path = corpusFiles.find((p) => p.endsWith(`/${file}`));
+        if (!path) continue;
+        const g = generateShaders(await loadCorpusDoc(path));
+        const w = g.warnings.find((x) => x.code === 'W_IMPLICIT_CONVERSION');
+        assert.ok(w?.line && w.line > 1 && w.file === path, `${file}: ${JSON.stringify(g.warnings)}`);
+      }
+    });
 
-  it('renames the known ES 3.00 collisions in the corpus', async () => {
-    const cases: Record<string, string> = {
-      'Etch-a-Sketch.fs': 'round',
-      'VU Meter.fs': 'round',
-      'Film Burn.fs': 'texture',
-      'Solarize.fs': 'inverse',
-    };
-    for (const [file, name] of Object.entries(cases)) {
-      const path = corpusFiles.find((p) => p.endsWith(`/${file}`));
-      if (!path) continue; // part of the corpus kept aside
-      const doc = await loadCorpusDoc(path);
-      const g = generateShaders(doc);
-      assert.ok(
-        g.renamed.some((r) => r.from === name && r.to === `isf_user_${name}`),
-        `${file}: ${JSON.stringify(g.renamed)}`,
-      );
-      assert.equal(generateShaders(doc, { dialect: 'es100' }).renamed.length, 0);
-    }
-  });
-});
+    it('renames the known ES 3.00 collisions in the corpus', async () => {
+      const cases: Record<string, string> = {
+        'Etch-a-Sketch.fs': 'round',
+        'VU Meter.fs': 'round',
+        'Film Burn.fs': 'texture',
+        'Solarize.fs': 'inverse',
+      };
+      for (const [file, name] of Object.entries(cases)) {
+        const path = corpusFiles.find((p) => p.endsWith(`/${file}`));
+        if (!path) continue; // part of the corpus kept aside
+        const doc = await loadCorpusDoc(path);
+        const g = generateShaders(doc);
+        assert.ok(
+          g.renamed.some((r) => r.from === name && r.to === `isf_user_${name}`),
+          `${file}: ${JSON.stringify(g.renamed)}`,
+        );
+        assert.equal(generateShaders(doc, { dialect: 'es100' }).renamed.length, 0);
+      }
+    });
+  },
+);

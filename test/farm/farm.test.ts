@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { skipOrFail } from '../helpers.ts';
 import {
   BIN,
   dropQueue,
@@ -142,7 +143,7 @@ function reference(): string {
 }
 
 test('3 workers render 120 frames equal to the single-process render, byte for byte', async (t) => {
-  if (skip) return t.skip(skip);
+  if (skip) return skipOrFail(t, skip);
   const out = join(work, 'farm');
   const r = await farm([
     'render',
@@ -169,7 +170,7 @@ test('3 workers render 120 frames equal to the single-process render, byte for b
 });
 
 test('a worker killed mid-job: its job is taken up again, no frame missing or duplicated', async (t) => {
-  if (skip) return t.skip(skip);
+  if (skip) return skipOrFail(t, skip);
   const killQueue = `${queue}-kill`;
   // Short locks so the killed worker's job is found stalled within seconds; slow writes so a job lasts ~1 s.
   const env = {
@@ -228,7 +229,7 @@ test('a worker killed mid-job: its job is taken up again, no frame missing or du
 });
 
 test('a broken shader ends as a reported failure after its retries: exit 3 with the GLSL error', async (t) => {
-  if (skip) return t.skip(skip);
+  if (skip) return skipOrFail(t, skip);
   const r = await farm(
     ['render', BROKEN, '-o', join(work, 'broken', 'f-%04d.png'), '--size', '16x16', '--frames', '30'],
     { ISF_FARM_ATTEMPTS: '3', ISF_FARM_BACKOFF_MS: '100' },
@@ -245,7 +246,7 @@ test('a broken shader ends as a reported failure after its retries: exit 3 with 
 });
 
 test('persistent buffers: rendered as one sequential job, equal to the single-process render', async (t) => {
-  if (skip) return t.skip(skip);
+  if (skip) return skipOrFail(t, skip);
   const ref = join(work, 'feedback-local');
   local(['render', FEEDBACK, '-o', join(ref, 'f-%04d.png'), '--size', '32x18', '--frames', '25']);
   const out = join(work, 'feedback-farm');
@@ -266,7 +267,7 @@ test('persistent buffers: rendered as one sequential job, equal to the single-pr
 });
 
 test('one output file: the last frame, equal to the single-process render', async (t) => {
-  if (skip) return t.skip(skip);
+  if (skip) return skipOrFail(t, skip);
   local([
     'render',
     GENERATOR,
@@ -296,8 +297,8 @@ test('one output file: the last frame, equal to the single-process render', asyn
 });
 
 test('video output: frames from the farm, encoded in order, same file as a single-process render', async (t) => {
-  if (skip) return t.skip(skip);
-  if (!hasFfmpeg) return t.skip('ffmpeg is not installed');
+  if (skip) return skipOrFail(t, skip);
+  if (!hasFfmpeg) return skipOrFail(t, 'ffmpeg is not installed');
   local(['render', GENERATOR, '-o', join(work, 'local.mp4'), '--size', SIZE, '--frames', '45']);
   const r = await farm(['render', GENERATOR, '-o', 'farm.mp4', '--size', SIZE, '--frames', '45']);
   assert.equal(r.status, 0, r.stderr);
@@ -310,7 +311,7 @@ test('video output: frames from the farm, encoded in order, same file as a singl
 });
 
 test('validate --redis: the same reports as validating locally, exit 3 for the broken shader', async (t) => {
-  if (skip) return t.skip(skip);
+  if (skip) return skipOrFail(t, skip);
   const files = ['generator.fs', BROKEN, 'feedback.fs']; // relative names come back as given
   const here = spawnSync(process.execPath, [BIN, 'validate', '--json', '--compile', ...files], {
     cwd: work,
@@ -323,7 +324,7 @@ test('validate --redis: the same reports as validating locally, exit 3 for the b
 });
 
 test('unknown inputs fail before anything is queued; an unreachable Redis exits 4', async (t) => {
-  if (skip) return t.skip(skip);
+  if (skip) return skipOrFail(t, skip);
   const bad = await farm(['render', GENERATOR, '-o', 'x-%d.png', '--frames', '3', '--set', 'nope=1']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /no input named "nope"/);
@@ -336,7 +337,7 @@ test('unknown inputs fail before anything is queued; an unreachable Redis exits 
 });
 
 test('SIGTERM: a worker finishes its job and exits 0', async (t) => {
-  if (skip) return t.skip(skip);
+  if (skip) return skipOrFail(t, skip);
   const codes = await Promise.all(fleet.map((w) => w.stop()));
   assert.deepEqual(codes, [0, 0, 0]);
   for (const w of fleet) assert.ok(w.lines.some((l) => /SIGTERM: finishing/.test(l)));

@@ -71,7 +71,6 @@ describe('paths written to leave the folder: refused at parse time', () => {
   for (const written of ['../../etc/passwd', '/etc/passwd', '../secret.png', 'sub/../../secret.png']) {
     test(written, async () => {
       const file = write('escape.fs', importing(written));
-      const t = performance.now();
       await refused(() => parseISF(importing(written), { path: file }), written);
       await refused(loadISF(file), written);
       await refused(renderer.render({ path: file, width: 4, height: 4 }), written);
@@ -79,7 +78,6 @@ describe('paths written to leave the folder: refused at parse time', () => {
         renderer.render({ source: importing(written), path: file, width: 4, height: 4 }),
         written,
       );
-      assert.ok(performance.now() - t < 5000);
     });
   }
 });
