@@ -606,6 +606,16 @@ export class GLContext {
     return this.floatFormatCache;
   }
 
+  /**
+   * The format float images (audio, float image inputs, float cube faces) are uploaded in: full float (rgba32f)
+   * where this GL can filter it (OES_texture_float_linear; sampling an RGBA32F texture LINEAR without it gives an
+   * incomplete texture), else half float (always filterable in WebGL2 / GLES 3).
+   */
+  floatImageFormat(): 'rgba32f' | 'rgba16f' {
+    this.floatFormat();
+    return this.floatLinear ? 'rgba32f' : 'rgba16f';
+  }
+
   /** Live GL objects and bytes of this generation, pool and queue counters. Cheap: no GL calls. */
   stats(): ContextStats {
     return {
@@ -657,6 +667,43 @@ export class GLContext {
     const bytes = width * height * BYTES_PER_PIXEL[format];
     this.tracker.add('textures', bytes);
     return { handle, width, height, format, bytes, generation: this.generationValue };
+  }
+
+  /**
+   * A cube map from six square faces of one size, in GL order (+X, -X, +Y, -Y, +Z, -Z), each top row first
+   * (VVISF uploads its six IMPORTED images the same way): LINEAR, CLAMP_TO_EDGE. Deleted with deleteTexture().
+   */
+  createCubeTexture(size: number, format: TextureFormat, faces: readonly ArrayBufferView[]): Texture2D {
+    const gl = this.use('createCubeTexture');
+    if (faces.length !== 6)
+      throw new ISFError('BAD_ARGUMENT', `a cube map needs 6 faces, got ${faces.length}`);
+    if (format !== 'rgba8') this.floatFormat();
+    const f = formatInfo(gl, format, this.floatLinear);
+    const handle = gl.createTexture();
+    if (!handle) throw this.failure(`createCubeTexture (6x${size}x${size} ${format})`);
+    gl.bindTexture(gl.TEXTURE_CUBE_MAP, handle);
+    gl.texParameteri(gl.TEXTURE_CUBE_MAP, gl.TEXTURE_MIN_FILTER, f.filter);
+    gl.texParameteri(gl.TEXTURE_CUBE_MAP, gl.TEXTURE_MAG_FILTER, f.filter);
+    gl.texParameteri(gl.TEXTURE_CUBE_MAP, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
+    gl.texParameteri(gl.TEXTURE_CUBE_MAP, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
+    faces.forEach((data, i) => {
+      const type = data instanceof Float32Array ? gl.FLOAT : f.type;
+      gl.texImage2D(
+        gl.TEXTURE_CUBE_MAP_POSITIVE_X + i,
+        0,
+        f.internalFormat,
+        size,
+        size,
+        0,
+        gl.RGBA,
+        type,
+        data,
+      );
+    });
+    gl.bindTexture(gl.TEXTURE_CUBE_MAP, null);
+    const bytes = 6 * size * size * BYTES_PER_PIXEL[format];
+    this.tracker.add('textures', bytes);
+    return { handle, width: size, height: size, format, bytes, generation: this.generationValue };
   }
 
   deleteTexture(tex: Texture2D): void {

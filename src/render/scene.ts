@@ -22,6 +22,7 @@ import { coerceInputValue, defaultInputValue, type InputValue } from '../core/va
 import type { GL2 } from '../gl/gl2.ts';
 import type { RenderBuffer } from './buffer-pool.ts';
 import type { GLContext } from './context.ts';
+import { CUBE_FACES, checkCubeFaces, cubeFaceImport } from './cube.ts';
 import { Frame, flipRows, floatToBytes, type PassImage } from './frame.ts';
 import { checkRawImage, EMPTY_IMAGE, isRawImage, type RawImage } from './images.ts';
 import { checkRenderSize, type PassPlan, planFrame, type SceneLimits } from './pass-plan.ts';
@@ -96,6 +97,11 @@ interface ImageSlot {
   texture: Texture2D | undefined;
 }
 
+interface CubeSlot {
+  faces: RawImage[];
+  texture: Texture2D | undefined;
+}
+
 let nextSceneId = 1;
 
 export class Scene {
@@ -106,6 +112,8 @@ export class Scene {
   private sizeExprs = new Map<ISFPass, { w?: CompiledExpression; h?: CompiledExpression }>();
   private values = new Map<string, InputValue>();
   private images = new Map<string, ImageSlot>();
+  private cubes = new Map<string, CubeSlot>();
+  private emptyCube: Texture2D | undefined;
   private persistent = new Map<string, RenderBuffer>();
   private emptyTexture: Texture2D | undefined;
   private builtGeneration = -1;
@@ -148,7 +156,13 @@ export class Scene {
     if (doc.imported.length > 0) {
       const platform = this.requirePlatform('load IMPORTED images');
       for (const imp of doc.imported) {
-        if (imp.cube) continue; // cube imports: declared, left unbound (extension, not rendered yet)
+        if (imp.cube) {
+          const faces = await Promise.all(
+            imp.cube.paths.map((_, i) => platform.loadImported(doc, cubeFaceImport(imp, i))),
+          );
+          this.setCubeData(imp.name, faces);
+          continue;
+        }
         const image = await platform.loadImported(doc, imp);
         this.setImageData(imp.name, image);
       }
@@ -187,6 +201,7 @@ export class Scene {
       if (v !== undefined) this.values.set(input.name, v);
     }
     this.images.clear();
+    this.cubes.clear();
     this.prevTime = undefined;
     this.frameCounter = 0;
     this.warningList.length = 0;
@@ -279,14 +294,10 @@ export class Scene {
 
   getValue(name: string): InputValue | RawImage | undefined {
     const input = this.input(name, 'getValue');
-    if (
-      input.type === 'image' ||
-      input.type === 'audio' ||
-      input.type === 'audioFFT' ||
-      input.type === 'cube'
-    ) {
+    if (input.type === 'image' || input.type === 'audio' || input.type === 'audioFFT') {
       return this.images.get(name)?.image;
     }
+    if (input.type === 'cube') return this.cubes.get(name)?.faces[0]; // the +X face
     return this.values.get(name);
   }
 
@@ -311,7 +322,7 @@ export class Scene {
       if (input.type !== 'image' && input.type !== 'audio' && input.type !== 'audioFFT') {
         throw new ISFError(
           'INPUT_VALUE',
-          `Input "${name}" is of type ${input.type}; only image inputs take images`,
+          `Input "${name}" is of type ${input.type}; only image inputs take images${input.type === 'cube' ? ' (a cube takes six faces: setCube / setCubeData)' : ''}`,
         );
       }
     }
@@ -328,6 +339,41 @@ export class Scene {
     this.input(name, 'setImage');
     const image = await this.requirePlatform('decode images').decodeImage(source, name);
     return this.setImageData(name, image);
+  }
+
+  /**
+   * Sets a cube input (or a cube IMPORTED) from six raw faces in the order +X, -X, +Y, -Y, +Z, -Z, each top row
+   * first: square, one size (INPUT_VALUE otherwise). Sampled with texture()/textureCube() on its samplerCube;
+   * `_NAME_imgSize` is the face size.
+   */
+  setCubeData(name: string, faces: readonly RawImage[]): this {
+    const doc = this.requireDoc('setCube');
+    if (!doc.imported.some((i) => i.name === name && i.cube)) {
+      const input = this.input(name, 'setCube');
+      if (input.type !== 'cube') {
+        throw new ISFError(
+          'INPUT_VALUE',
+          `Input "${name}" is of type ${input.type}; only cube inputs take six faces`,
+        );
+      }
+    }
+    checkCubeFaces(name, faces, this.context.maxRenderSize());
+    const old = this.cubes.get(name);
+    if (old?.texture) this.context.deleteTexture(old.texture);
+    this.cubes.set(name, { faces: [...faces], texture: undefined });
+    return this;
+  }
+
+  /** setCubeData() from six raw faces or anything the platform decodes (paths, encoded bytes). */
+  async setCube(name: string, faces: readonly unknown[]): Promise<this> {
+    this.requireDoc('setCube');
+    if (!Array.isArray(faces) || faces.length !== 6) return this.setCubeData(name, faces as RawImage[]);
+    const decoded = await Promise.all(
+      faces.map((f, i) =>
+        isRawImage(f) ? f : this.requirePlatform('decode images').decodeImage(f, `${name} ${CUBE_FACES[i]}`),
+      ),
+    );
+    return this.setCubeData(name, decoded);
   }
 
   /**
@@ -611,8 +657,9 @@ export class Scene {
       gl.activeTexture(gl.TEXTURE0 + unit);
       gl.uniform1i(program.location(u), unit);
       if (s.kind === 'cube') {
-        gl.bindTexture(gl.TEXTURE_CUBE_MAP, null);
-        gl.uniform2f(program.location(`_${u}_imgSize`), 1, 1);
+        const cube = this.cubeTexture(s.name);
+        gl.bindTexture(gl.TEXTURE_CUBE_MAP, cube.handle);
+        gl.uniform2f(program.location(`_${u}_imgSize`), cube.width, cube.height);
         continue;
       }
       const b = this.samplerBinding(s.name, s.source, temps, staged, written);
@@ -657,8 +704,31 @@ export class Scene {
   }
 
   private floatImageFormat(): 'rgba16f' | 'rgba32f' {
-    // RGBA16F is always filterable in WebGL2/GLES3; RGBA32F only with OES_texture_float_linear.
-    return 'rgba16f';
+    return this.context.floatImageFormat();
+  }
+
+  /** The cube's texture (uploaded on first use in this context generation), or a 1x1 transparent cube. */
+  private cubeTexture(name: string): Texture2D {
+    const slot = this.cubes.get(name);
+    if (!slot) {
+      if (!this.emptyCube || this.emptyCube.generation !== this.context.generation) {
+        const face = EMPTY_IMAGE.data as Uint8Array;
+        this.emptyCube = this.context.createCubeTexture(1, 'rgba8', [face, face, face, face, face, face]);
+      }
+      return this.emptyCube;
+    }
+    if (!slot.texture || slot.texture.generation !== this.context.generation) {
+      const float = slot.faces[0]!.data instanceof Float32Array;
+      const data = slot.faces.map((f) =>
+        f.data instanceof Uint8ClampedArray ? new Uint8Array(f.data.buffer) : f.data,
+      );
+      slot.texture = this.context.createCubeTexture(
+        slot.faces[0]!.width,
+        float ? this.floatImageFormat() : 'rgba8',
+        data,
+      );
+    }
+    return slot.texture;
   }
 
   private emptyBinding(): SamplerBinding {
@@ -720,7 +790,8 @@ export class Scene {
     const doc = this.docValue!;
     this.persistent.clear(); // their buffers died with the old context (the pool already forgot them)
     this.emptyTexture = undefined;
-    for (const slot of this.images.values()) slot.texture = undefined;
+    this.emptyCube = undefined;
+    for (const slot of [...this.images.values(), ...this.cubes.values()]) slot.texture = undefined;
     this.program = this.context.programs.acquire(this.shaders!, {
       fragment: doc.path,
       vertex: doc.vertexPath,
@@ -747,12 +818,14 @@ export class Scene {
     const current = this.builtGeneration === this.context.generation && this.context.state === 'ready';
     for (const b of this.persistent.values()) b.release();
     this.persistent.clear();
-    for (const slot of this.images.values()) {
+    for (const slot of [...this.images.values(), ...this.cubes.values()]) {
       if (slot.texture && current) this.context.deleteTexture(slot.texture);
       slot.texture = undefined;
     }
     if (this.emptyTexture && current) this.context.deleteTexture(this.emptyTexture);
     this.emptyTexture = undefined;
+    if (this.emptyCube && current) this.context.deleteTexture(this.emptyCube);
+    this.emptyCube = undefined;
     if (this.program && current) this.context.programs.release(this.program);
     this.program = undefined;
   }
