@@ -6,7 +6,7 @@
 import { type Command, Option } from 'commander';
 import { withCompatibility } from '../core/dialects.ts';
 import { ISFError } from '../core/errors.ts';
-import { type BatchOptions, renderToFiles } from '../node/batch.ts';
+import { type BatchOptions, renderToFiles, sequenceLength } from '../node/batch.ts';
 import { createContext } from '../node/context.ts';
 import { DEFAULT_CHUNK, DEFAULT_QUEUE } from '../node/farm/jobs.ts';
 import { removePendingFiles } from '../node/files.ts';
@@ -22,7 +22,7 @@ interface RenderFlags {
   time: string;
   frames?: string;
   duration?: string;
-  fps: string;
+  fps?: string;
   set: string[];
   image: string[];
   audio: string[];
@@ -32,6 +32,8 @@ interface RenderFlags {
   codec?: string;
   crf?: string;
   pixFmt?: string;
+  audioTrack?: string | false;
+  audioCodec?: string;
   device: string;
   redis?: string;
   queue: string;
@@ -91,9 +93,12 @@ export function registerRender(program: Command): void {
     )
     .option('--size <WxH>', 'render size', '1920x1080')
     .option('--time <seconds>', 'TIME of the first frame', '0')
-    .option('--frames <n>', 'number of frames')
+    .option(
+      '--frames <n>',
+      "number of frames (default: a video or pattern output runs for a clip input's frame count, else an audio input's duration; else 1)",
+    )
     .option('--duration <seconds>', 'render this many seconds (frames = duration * fps)')
-    .option('--fps <f>', 'frames per second of the sequence', '30')
+    .option('--fps <f>', "frames per second of the sequence (default: a clip input's rate, else 30)")
     .option(
       '--set <name=value>',
       'set an input (repeatable): color=#ff8800, center=0.5,0.5, mode=Label',
@@ -101,7 +106,15 @@ export function registerRender(program: Command): void {
       [],
     )
     .option('--image <name=path>', 'image input from a file (repeatable)', collect, [])
-    .option('--audio <name=path.wav>', 'audio/audioFFT input from a WAV file (repeatable)', collect, [])
+    .option(
+      '--audio <name=file>',
+      'audio/audioFFT input from a sound file ffmpeg decodes (WAV without ffmpeg), synced to TIME (repeatable)',
+      collect,
+      [],
+    )
+    .option('--audio-track <file>', 'sound muxed into a video output (default: the first --audio file)')
+    .option('--no-audio-track', 'no sound in a video output')
+    .option('--audio-codec <name>', 'audio encoder (default: aac for .mp4/.mov/.mkv, libopus for .webm)')
     .addOption(
       new Option('--depth <bits>', 'PNG bit depth (16 keeps float output)').choices(['8', '16']).default('8'),
     )
@@ -138,15 +151,27 @@ export function registerRender(program: Command): void {
 
 async function renderCommand(shader: string, flags: RenderFlags): Promise<number> {
   const { width, height } = parseSize(flags.size);
-  const fps = number('--fps', flags.fps, (n) => n > 0, 'a positive number');
   const start = number('--time', flags.time, () => true, 'a number of seconds');
-  let frames = 1;
-  if (flags.frames !== undefined) {
-    frames = number('--frames', flags.frames, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
-  } else if (flags.duration !== undefined) {
-    const d = number('--duration', flags.duration, (n) => n > 0, 'a positive number of seconds');
-    frames = Math.max(1, Math.round(d * fps));
-  }
+  const images = pairs('--image', flags.image);
+  const audio = pairs('--audio', flags.audio);
+  const notices = !flags.quiet && !flags.json;
+  const length = await sequenceLength({
+    output: flags.output,
+    images,
+    audio,
+    start,
+    fps: flags.fps === undefined ? undefined : number('--fps', flags.fps, (n) => n > 0, 'a positive number'),
+    frames:
+      flags.frames === undefined
+        ? undefined
+        : number('--frames', flags.frames, (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
+    duration:
+      flags.duration === undefined
+        ? undefined
+        : number('--duration', flags.duration, (n) => n > 0, 'a positive number of seconds'),
+  });
+  const { frames, fps } = length;
+  if (length.chosen && notices) process.stderr.write(`isf: ${length.chosen}\n`);
   const supersample = number(
     '--supersample',
     flags.supersample,
@@ -154,7 +179,6 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
     'an integer >= 1',
   );
   const device = /^\d+$/.test(flags.device) ? Number(flags.device) : (flags.device as 'cpu' | 'gpu');
-  const notices = !flags.quiet && !flags.json;
   // What every way of rendering takes (local, isolated, farm).
   const common = {
     output: flags.output,
@@ -164,8 +188,8 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
     frames,
     fps,
     set: pairs('--set', flags.set),
-    images: pairs('--image', flags.image),
-    audio: pairs('--audio', flags.audio),
+    images,
+    audio,
     depth: flags.depth === '16' ? (16 as const) : (8 as const),
     supersample,
     codec: flags.codec,
@@ -174,6 +198,8 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
         ? undefined
         : number('--crf', flags.crf, (n) => n >= 0 && n <= 63, 'a number 0..63'),
     pixFmt: flags.pixFmt,
+    audioTrack: flags.audioTrack,
+    audioCodec: flags.audioCodec,
   };
   if (flags.redis !== undefined) {
     // Loaded only for farm renders: BullMQ takes a noticeable time to import.

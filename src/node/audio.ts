@@ -21,8 +21,8 @@ export async function loadWav(path: string): Promise<AudioSamples> {
   return parseWav(bytes, path);
 }
 
-/** Sample rate and channel count of the first audio stream, from ffprobe. */
-function probeAudio(path: string): { sampleRate: number; channels: number } {
+/** Sample rate and channel count of the first audio stream, from ffprobe (AUDIO_DECODE when there is none). */
+export function probeAudio(path: string): { sampleRate: number; channels: number } {
   const r = spawnSync(
     'ffprobe',
     [
@@ -97,8 +97,7 @@ async function decodeWithFfmpeg(path: string): Promise<AudioSamples> {
  * A missing file is IO_ERROR; a file that does not decode (or has no audio) is AUDIO_DECODE.
  */
 export async function loadAudio(path: string): Promise<AudioSamples> {
-  // ffmpeg would block on a FIFO and read /dev/zero forever: only regular files within the limit go to it.
-  await checkRegularFile(path, { maxBytes: MAX_AUDIO_FILE_BYTES, what: 'audio file' });
+  await requireFile(path);
   if (hasFfmpeg()) return decodeWithFfmpeg(path);
   if (extname(path).toLowerCase() === '.wav') return loadWav(path);
   throw new ISFError(
@@ -106,6 +105,34 @@ export async function loadAudio(path: string): Promise<AudioSamples> {
     `Cannot decode ${path} without ffmpeg (only .wav is read without it): install it with: apt-get install ffmpeg`,
     { file: path, suggestion: 'install it with: apt-get install ffmpeg' },
   );
+}
+
+/** A regular file within the limit (IO_ERROR otherwise): ffmpeg would block on a FIFO or read /dev/zero. */
+async function requireFile(path: string): Promise<void> {
+  await checkRegularFile(path, { maxBytes: MAX_AUDIO_FILE_BYTES, what: 'audio file' });
+}
+
+/** Checks that a sound to mux into a video exists (IO_ERROR) and has an audio stream (AUDIO_DECODE). */
+export async function checkAudioTrack(path: string): Promise<void> {
+  await requireFile(path);
+  probeAudio(path);
+}
+
+/** Duration of the first audio stream in seconds, without decoding it (ffprobe; the WAV header without ffmpeg). */
+export async function probeAudioDuration(path: string): Promise<number> {
+  await requireFile(path);
+  if (!hasFfmpeg()) return audioDuration(await loadAudio(path));
+  probeAudio(path);
+  const r = spawnSync(
+    'ffprobe',
+    ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', path],
+    { encoding: 'utf8' },
+  );
+  const d = Number(r.stdout.trim());
+  if (r.status !== 0 || !(d > 0)) {
+    throw new ISFError('AUDIO_DECODE', `Cannot tell the duration of ${path}`, { file: path });
+  }
+  return d;
 }
 
 /** Duration of decoded audio in seconds. */

@@ -15,8 +15,8 @@ import type { FrameData } from '../render/frame.ts';
 import type { RawImage } from '../render/images.ts';
 import { Scene, type SceneOptions, sequenceTiming } from '../render/scene.ts';
 import { testPattern } from '../render/test-pattern.ts';
-import { loadAudio } from './audio.ts';
-import { isVideoPath, probeVideo, VideoReader, VideoWriter } from './ffmpeg.ts';
+import { checkAudioTrack, loadAudio, probeAudioDuration } from './audio.ts';
+import { type AudioTrack, isVideoPath, probeVideo, VideoReader, VideoWriter } from './ffmpeg.ts';
 import { writeFileAtomic } from './files.ts';
 import { decodeImage, encodeFrame, type ImageFormat, imageFormatForPath } from './images.ts';
 import { nodePlatform } from './platform.ts';
@@ -57,6 +57,12 @@ export interface BatchOptions {
   codec?: string;
   crf?: number;
   pixFmt?: string;
+  /**
+   * The sound muxed into a video output: a file, false for none; default the first `audio` input's file
+   * (from `start` for the rendered duration). AAC for mp4/mov/mkv, Opus for webm, or `audioCodec`.
+   */
+  audioTrack?: string | false;
+  audioCodec?: string;
   /**
    * Render only frames [first, end) of the `frames`-frame sequence (default all), each with its own index,
    * timing and file name, exactly as in the whole sequence: how a render farm splits one render into jobs.
@@ -390,6 +396,77 @@ export function checkSequence(options: Pick<BatchOptions, 'output' | 'frames' | 
   return { frames, fps, supersample, video, format };
 }
 
+/** How many frames at what rate, and (when the inputs decided it) a sentence saying so. */
+export interface SequenceLength {
+  frames: number;
+  fps: number;
+  chosen?: string;
+}
+
+/**
+ * The length of a render given as `frames` or `duration`, else taken from the inputs when the output is a
+ * video or a pattern: a clip or image sequence given as an image runs for its frame count (and `fps` defaults
+ * to its rate); else an audio input runs for the sound's duration from `start`. A single-image output, or no
+ * such input, is one frame. Throws IMAGE_DECODE for a clip without frames.
+ */
+export async function sequenceLength(
+  options: Pick<BatchOptions, 'output' | 'images' | 'audio' | 'start'> & {
+    frames?: number;
+    duration?: number;
+    fps?: number;
+  },
+): Promise<SequenceLength> {
+  const clip = Object.values(options.images ?? {}).find((p) => isVideoPath(p) || isPattern(p));
+  const info = clip !== undefined ? probeVideo(clip) : undefined;
+  if (clip !== undefined && !info?.frames) {
+    throw new ISFError('IMAGE_DECODE', `${clip} has no video frames`, { file: clip });
+  }
+  const fps = options.fps ?? info?.fps ?? 30;
+  if (options.frames !== undefined) return { frames: options.frames, fps };
+  if (options.duration !== undefined) return { frames: Math.max(1, Math.round(options.duration * fps)), fps };
+  if (!isVideoPath(options.output) && !isPattern(options.output)) return { frames: 1, fps };
+  const rate = `${Number(fps.toFixed(3))} fps`;
+  if (clip !== undefined) {
+    const from = options.fps === undefined ? 'its frame count and rate' : 'its frame count';
+    return {
+      frames: info!.frames!,
+      fps,
+      chosen: `${info!.frames} frames at ${rate}: the length of ${clip} (${from}); set --frames or --duration to change it`,
+    };
+  }
+  const sound = Object.values(options.audio ?? {})[0];
+  if (sound !== undefined) {
+    const seconds = (await probeAudioDuration(sound)) - (options.start ?? 0);
+    const frames = Math.max(1, Math.ceil(seconds * fps - 1e-6));
+    return {
+      frames,
+      fps,
+      chosen: `${frames} frames at ${rate}: the duration of ${sound} (${seconds.toFixed(3)} s); set --frames or --duration to change it`,
+    };
+  }
+  return { frames: 1, fps };
+}
+
+/**
+ * The sound to mux into a video of `frames` frames at `fps` (undefined for none), checked: IO_ERROR when the
+ * file is missing, AUDIO_DECODE when it has no audio stream.
+ */
+export async function audioTrackFor(
+  options: Pick<BatchOptions, 'audio' | 'audioTrack' | 'audioCodec' | 'start' | 'onNotice'>,
+  frames: number,
+  fps: number,
+): Promise<AudioTrack | undefined> {
+  if (options.audioTrack === false) return undefined;
+  const inputs = [...new Set(Object.values(options.audio ?? {}))];
+  const path = options.audioTrack ?? inputs[0];
+  if (path === undefined) return undefined;
+  if (options.audioTrack === undefined && inputs.length > 1) {
+    options.onNotice?.(`muxing the audio of ${path} (the first --audio file); choose with --audio-track`);
+  }
+  await checkAudioTrack(path);
+  return { path, start: options.start ?? 0, duration: frames / fps, codec: options.audioCodec };
+}
+
 /** Renders frames of `doc` and writes them as image files or one video. */
 export async function renderToFiles(
   context: GLContext,
@@ -437,6 +514,7 @@ export async function renderToFiles(
         codec: options.codec,
         crf: options.crf,
         pixFmt: options.pixFmt,
+        audio: await audioTrackFor(options, frames, fps),
       });
     }
     for await (const { index: i, frame: out } of source) {

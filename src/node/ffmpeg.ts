@@ -76,6 +76,60 @@ export interface VideoOptions {
   crf?: number;
   /** Output pixel format (default yuv420p; yuva444p10le for ProRes to keep alpha). */
   pixFmt?: string;
+  /** A sound muxed into the video: `duration` seconds of `path` from `start` (silence where it has none). */
+  audio?: AudioTrack;
+}
+
+export interface AudioTrack {
+  path: string;
+  /** Seconds into the sound where the video starts (the render's TIME of frame 0); negative delays it. */
+  start: number;
+  /** The video's duration (frames / fps): the track is cut or padded with silence to it. */
+  duration: number;
+  /** ffmpeg audio encoder (default by container: aac for mp4/mov/mkv, libopus (else libvorbis) for webm). */
+  codec?: string;
+}
+
+/** The audio encoder for a container: AAC for mp4/mov/mkv, Opus for webm (Vorbis when libopus is missing). */
+export function audioCodecFor(target: string, requested?: string): string {
+  if (requested) {
+    if (!hasEncoder(requested)) {
+      throw new ISFError(
+        'BAD_ARGUMENT',
+        `This ffmpeg has no audio encoder "${requested}" (see ffmpeg -encoders)`,
+      );
+    }
+    return requested;
+  }
+  if (extname(target).toLowerCase() !== '.webm') return 'aac';
+  return hasEncoder('libopus') ? 'libopus' : 'libvorbis';
+}
+
+/** ffmpeg arguments that add `track` as input 1 and map it, cut/padded to the video's duration. */
+function audioArgs(track: AudioTrack, target: string): { input: string[]; output: string[] } {
+  const d = track.duration.toFixed(6);
+  const shift =
+    track.start >= 0
+      ? `atrim=start=${track.start.toFixed(6)},asetpts=PTS-STARTPTS`
+      : `adelay=delays=${Math.round(-track.start * 1000)}:all=1`;
+  const codec = audioCodecFor(target, track.codec);
+  return {
+    input: ['-i', track.path],
+    output: [
+      '-filter_complex',
+      `[1:a:0]${shift},apad,atrim=end=${d}[aout]`,
+      '-map',
+      '0:v:0',
+      '-map',
+      '[aout]',
+      '-c:a',
+      codec,
+      '-b:a',
+      codec === 'aac' ? '192k' : '160k',
+      '-t',
+      d,
+    ],
+  };
 }
 
 /** The ffmpeg arguments for encoding raw RGBA frames from stdin into `file`. */
@@ -96,6 +150,8 @@ export function encoderArgs(file: string, target: string, o: VideoOptions): stri
     '-i',
     'pipe:0',
   );
+  const audio = o.audio ? audioArgs(o.audio, target) : undefined;
+  if (audio) args.push(...audio.input);
   // 4:2:0 needs even sizes: pad odd sizes by one pixel rather than fail.
   if (pixFmt.includes('420') && (o.width % 2 === 1 || o.height % 2 === 1)) {
     args.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
@@ -105,6 +161,7 @@ export function encoderArgs(file: string, target: string, o: VideoOptions): stri
     args.push('-crf', String(o.crf ?? 18), '-preset', 'medium');
   else if (codec.startsWith('libvpx')) args.push('-crf', String(o.crf ?? 30), '-b:v', '0');
   else if (o.crf !== undefined) args.push('-crf', String(o.crf));
+  if (audio) args.push(...audio.output);
   if (ext === '.mp4' || ext === '.mov') args.push('-movflags', '+faststart');
   // The temporary name has no video extension: name the container explicitly.
   const format = ext === '.mkv' ? 'matroska' : ext === '.webm' ? 'webm' : ext === '.mov' ? 'mov' : 'mp4';

@@ -62,6 +62,16 @@ void main() {
 `,
 );
 
+const FILTER = write(
+  'invert.fs',
+  `/*{ "ISFVSN": "2", "INPUTS": [ { "NAME": "inputImage", "TYPE": "image" } ] }*/
+void main() {
+  vec4 c = IMG_THIS_NORM_PIXEL(inputImage);
+  gl_FragColor = vec4(1.0 - c.rgb, 1.0);
+}
+`,
+);
+
 /** 1 s of silence, then 1 s of a 1 kHz tone (amplitude 0.5), mono 44.1 kHz 16-bit WAV. */
 function silenceThenTone(): string {
   ffmpeg(
@@ -242,4 +252,148 @@ test('audio sync on the farm: the same bytes as one thread', { skip: noFfmpeg },
     (n) => !readFileSync(join(work, 'farm', n)).equals(readFileSync(join(work, 'one', n))),
   );
   assert.deepEqual(differ, []);
+});
+
+/** ffprobe's entries for `file`, as key=value lines parsed into records (one per stream/format section). */
+function probe(file: string, ...args: string[]): Record<string, string>[] {
+  const r = spawnSync('ffprobe', ['-v', 'error', ...args, '-of', 'default=nw=0', file], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const sections: Record<string, string>[] = [];
+  for (const line of r.stdout.split('\n')) {
+    if (/^\[(STREAM|FORMAT)\]$/.test(line)) sections.push({});
+    const m = /^([^=[]+)=(.*)$/.exec(line);
+    if (m && sections.length > 0) sections[sections.length - 1]![m[1]!] = m[2]!;
+  }
+  return sections;
+}
+
+test('audio in the video: mp4 gets AAC as long as the video (within a frame), --no-audio-track none, webm Opus', {
+  skip: noFfmpeg,
+}, () => {
+  const audio = toneFile();
+  const mp4 = join(work, 'av.mp4');
+  // No --frames: the length comes from the sound (2 s at 30 fps), from --time 0.5 on: 45 frames.
+  const r = isf('render', SYNC, '-o', mp4, '--size', '32x16', '--audio', `fft=${audio}`, '--time', '0.5');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /45 frames at 30 fps: the duration of .*tone\.wav/);
+  const streams = probe(
+    mp4,
+    '-count_frames',
+    '-show_entries',
+    'stream=codec_type,codec_name,duration,nb_read_frames',
+  );
+  const video = streams.find((s) => s.codec_type === 'video')!;
+  const sound = streams.find((s) => s.codec_type === 'audio');
+  assert.equal(video.nb_read_frames, '45');
+  assert.equal(sound?.codec_name, 'aac');
+  assert.ok(
+    Math.abs(Number(sound.duration) - Number(video.duration)) <= 1 / 30,
+    `audio ${sound.duration} s, video ${video.duration} s`,
+  );
+  const silent = join(work, 'silent.mp4');
+  const none = isf(
+    'render',
+    SYNC,
+    '-o',
+    silent,
+    '--size',
+    '32x16',
+    '--audio',
+    `fft=${audio}`,
+    '--frames',
+    '10',
+    '--no-audio-track',
+  );
+  assert.equal(none.status, 0, none.stderr);
+  assert.deepEqual(
+    probe(silent, '-show_entries', 'stream=codec_type').map((s) => s.codec_type),
+    ['video'],
+  );
+  const webm = join(work, 'av.webm');
+  const w = isf(
+    'render',
+    SYNC,
+    '-o',
+    webm,
+    '--size',
+    '32x16',
+    '--frames',
+    '15',
+    '--audio-track',
+    audio,
+    '-q',
+  );
+  assert.equal(w.status, 0, w.stderr);
+  const ws = probe(webm, '-show_entries', 'stream=codec_type,codec_name:format=duration');
+  assert.equal(ws.find((s) => s.codec_type === 'audio')?.codec_name, 'opus');
+  assert.ok(
+    Math.abs(Number(ws.find((s) => s.duration)?.duration) - 0.5) <= 1 / 30 + 0.01,
+    'webm lasts 0.5 s',
+  );
+  const missing = isf(
+    'render',
+    SYNC,
+    '-o',
+    join(work, 'm.mp4'),
+    '--frames',
+    '3',
+    '--audio-track',
+    join(work, 'nope.wav'),
+  );
+  assert.equal(missing.status, 4);
+  assert.match(missing.stderr, /nope\.wav/);
+  assert.ok(!readdirSync(work).includes('m.mp4'), 'nothing written');
+});
+
+test('length from the inputs: a filter over a 90-frame 25 fps clip writes 90 frames at 25 fps', {
+  skip: noFfmpeg,
+}, () => {
+  ffmpeg('-f', 'lavfi', '-i', 'testsrc=size=32x16:rate=25:duration=3.6', '-pix_fmt', 'yuv420p', 'clip90.mp4');
+  const out = join(work, 'filtered.mp4');
+  const r = isf(
+    'render',
+    FILTER,
+    '-o',
+    out,
+    '--size',
+    '32x16',
+    '--image',
+    `inputImage=${join(work, 'clip90.mp4')}`,
+  );
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /90 frames at 25 fps: the length of .*clip90\.mp4/);
+  const [v] = probe(out, '-count_frames', '-show_entries', 'stream=nb_read_frames,r_frame_rate');
+  assert.equal(v!.nb_read_frames, '90');
+  assert.equal(v!.r_frame_rate, '25/1');
+  // A single-image output stays one frame.
+  const one = isf(
+    'render',
+    FILTER,
+    '-o',
+    join(work, 'one.png'),
+    '--size',
+    '32x16',
+    '--image',
+    `inputImage=${join(work, 'clip90.mp4')}`,
+    '--json',
+  );
+  assert.equal(one.status, 0, one.stderr);
+  assert.equal(JSON.parse(one.stdout).frames, 1);
+  // A "video" without video frames (sound only) is a typed error, exit 4, and writes nothing.
+  ffmpeg('-f', 'lavfi', '-i', 'sine=frequency=440:duration=0.5', '-c:a', 'aac', 'soundonly.mp4');
+  const bad = isf(
+    'render',
+    FILTER,
+    '-o',
+    join(work, 'bad.mp4'),
+    '--size',
+    '32x16',
+    '--image',
+    `inputImage=${join(work, 'soundonly.mp4')}`,
+    '--json',
+  );
+  assert.equal(bad.status, 4);
+  assert.equal(JSON.parse(bad.stdout).error.code, 'IMAGE_DECODE');
+  assert.match(JSON.parse(bad.stdout).error.message, /soundonly\.mp4 has no video/);
+  assert.ok(!readdirSync(work).includes('bad.mp4'));
 });

@@ -14,8 +14,8 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { ISFDocument } from '../../core/document.ts';
 import { ISFError } from '../../core/errors.ts';
 import { parseInputValueText } from '../../core/values.ts';
-import { type BatchOptions, checkSequence, frameFileName, isPattern } from '../batch.ts';
-import { requireFfmpeg, VideoWriter } from '../ffmpeg.ts';
+import { audioTrackFor, type BatchOptions, checkSequence, frameFileName, isPattern } from '../batch.ts';
+import { type AudioTrack, requireFfmpeg, VideoWriter } from '../ffmpeg.ts';
 import { decodeImage } from '../images.ts';
 import { loadISF } from '../load.ts';
 import {
@@ -102,6 +102,8 @@ export async function farmRender(options: FarmRenderOptions): Promise<FarmRender
   if (video) requireFfmpeg();
   const doc = await loadISF(options.shader);
   checkInputs(doc, options);
+  // Checked before anything is queued: a missing sound fails now, not after the whole render.
+  const track = video ? await audioTrackFor(options, frames, fps) : undefined;
   const storage = options.storage ?? fileStorage;
   const runId = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   // A video's frames go to a hidden folder beside it on the shared storage, then are encoded here in order.
@@ -169,7 +171,7 @@ export async function farmRender(options: FarmRenderOptions): Promise<FarmRender
         );
       }
       if (video) {
-        await encodeVideo(storage, expected, output, { ...options, fps });
+        await encodeVideo(storage, expected, output, { ...options, fps, audio: track });
         result.files = [output];
       } else {
         result.files = expected;
@@ -277,7 +279,10 @@ async function encodeVideo(
   storage: FarmStorage,
   frames: string[],
   output: string,
-  options: Pick<FarmRenderOptions, 'width' | 'height' | 'codec' | 'crf' | 'pixFmt'> & { fps: number },
+  options: Pick<FarmRenderOptions, 'width' | 'height' | 'codec' | 'crf' | 'pixFmt'> & {
+    fps: number;
+    audio: AudioTrack | undefined;
+  },
 ): Promise<void> {
   const writer = await VideoWriter.open(output, {
     width: options.width,
@@ -286,6 +291,7 @@ async function encodeVideo(
     codec: options.codec,
     crf: options.crf,
     pixFmt: options.pixFmt,
+    audio: options.audio,
   });
   try {
     for (const file of frames) {
