@@ -165,7 +165,7 @@ describe('IMG_* expansion', () => {
         /IMG_PIXEL takes 2 or 3 arguments/.test(e.message),
     );
     throwsISF(
-      () => body('vec4 c = IMG_THIS_PIXEL(inputImage, vec2(1.0));'),
+      () => body('vec4 c = IMG_THIS_PIXEL(inputImage, vec2(1.0), 1.0);'),
       'ISF_IMG_ARGS',
       /takes 1 argument/,
     );

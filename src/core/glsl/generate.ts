@@ -7,6 +7,7 @@ import type { ISFDocument } from '../document.ts';
 import { type Diagnostic, invalidParameter } from '../errors.ts';
 import { type CondState, conditionStates } from './conditions.ts';
 import { explicitConversions } from './conversions.ts';
+import { type ExtensionPlan, planExtensions } from './extensions.ts';
 import { samplerHelpers } from './helpers.ts';
 import { hoistGlobalInitializers } from './hoist.ts';
 import { longLoopWarnings } from './loops.ts';
@@ -78,10 +79,12 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
     images,
     renames: fs.renames,
     usedHelpers: fsUsed,
+    dropDirectives: fs.extensions.drop,
+    warnings,
   });
 
   const f = new Assembler();
-  f.add(versionLine(dialect), 'precision highp float;', 'precision highp int;');
+  f.add(versionLine(dialect), ...fs.extensions.hoisted, 'precision highp float;', 'precision highp int;');
   if (dialect !== 'es100') {
     if (!declaresOwnOutput(fs.tokens, fs.states))
       f.add('out vec4 isf_FragColor;', '#define gl_FragColor isf_FragColor');
@@ -94,7 +97,6 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
   f.addUser(fsBody, doc.fragmentBodyLine);
 
   const v = new Assembler();
-  v.add(versionLine(dialect), 'precision highp float;', 'precision highp int;');
   let vsBody: string | undefined;
   const vsUsed = new Set<HelperName>();
   let vs: PreparedStage | undefined;
@@ -111,8 +113,16 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
       images,
       renames: vs.renames,
       usedHelpers: vsUsed,
+      dropDirectives: vs.extensions.drop,
+      warnings,
     });
   }
+  v.add(
+    versionLine(dialect),
+    ...(vs?.extensions.hoisted ?? []),
+    'precision highp float;',
+    'precision highp int;',
+  );
   if (dialect !== 'es100') {
     if (vs) v.add(...compatDefines(vs, 'vertex'));
     v.add('layout(location = 0) in vec2 VERTEXDATA;', 'out vec2 isf_FragNormCoord;');
@@ -226,6 +236,7 @@ interface PreparedStage {
   decls: Declarations;
   renames: Map<string, string>;
   used: Set<string>;
+  extensions: ExtensionPlan;
 }
 
 function prepareStage(
@@ -265,7 +276,8 @@ function prepareStage(
       out.warnings.push(w);
     }
   }
-  return { tokens: hoistGlobalInitializers(tokens, states), states, decls, renames, used };
+  const extensions = planExtensions(tokens, states, dialect, file, lineOffset, out.warnings);
+  return { tokens: hoistGlobalInitializers(tokens, states), states, decls, renames, used, extensions };
 }
 
 /**

@@ -114,6 +114,10 @@ export const ES300_BUILTIN_FUNCTIONS: ReadonlySet<string> = new Set([
  * identifiers in ES 1.00. No ES 3.00 shader can use them meaningfully, so every occurrence is a user identifier.
  */
 export const ES300_RESERVED_ONLY: ReadonlySet<string> = new Set([
+  'common',
+  'partition',
+  'active',
+  'filter',
   'coherent',
   'restrict',
   'readonly',

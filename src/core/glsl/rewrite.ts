@@ -4,7 +4,8 @@
  * The output always has exactly as many line breaks as the input, each at the same position relative to the
  * user's code, so the generated line N+k is the user's line k (the line maps rely on it).
  */
-import { ISFError } from '../errors.ts';
+import { departureMessage } from '../dialects.ts';
+import { type Diagnostic, ISFError } from '../errors.ts';
 import { isSignificant, type Token } from './tokenize.ts';
 
 export type HelperName = 'pixel' | 'pixelBias' | 'norm' | 'normBias';
@@ -24,6 +25,10 @@ export interface RewriteContext {
   renames: ReadonlyMap<string, string>;
   /** Filled in: the sampler helpers the expansions call. */
   usedHelpers: Set<HelperName>;
+  /** Preprocessor directives (Token.directive) to drop, keeping their line breaks (hoisted #extension lines). */
+  dropDirectives?: ReadonlySet<number>;
+  /** Filled in: departures met while rewriting (IMG_THIS_PIXEL with a coordinate). */
+  warnings?: Diagnostic[];
 }
 
 /** Argument counts per ISF function: [min, max]. IMG_NORM_THIS_PIXEL is the documented alias of IMG_THIS_NORM_PIXEL. */
@@ -44,8 +49,13 @@ export function rewriteTokens(tokens: readonly Token[], ctx: RewriteContext): st
   let i = 0;
   while (i < tokens.length) {
     const t = tokens[i]!;
-    if (t.kind === 'punct' && t.text === '#' && t.directive >= 0 && isVersionDirective(tokens, i)) {
-      // User #version lines are dropped (we emit our own first line); keep their line breaks.
+    if (
+      t.kind === 'punct' &&
+      t.text === '#' &&
+      t.directive >= 0 &&
+      (isVersionDirective(tokens, i) || ctx.dropDirectives?.has(t.directive) === true)
+    ) {
+      // User #version lines are dropped (we emit our own first line), #extension lines moved up; keep their line breaks.
       let j = i;
       while (j < tokens.length && tokens[j]!.directive === t.directive) {
         out += lineBreaksOf(tokens[j]!.text, false);
@@ -144,9 +154,24 @@ function parseCall(tokens: readonly Token[], nameIndex: number, open: number, ct
 
 function expandCall(tokens: readonly Token[], nameIndex: number, call: Call, ctx: RewriteContext): string {
   const nameTok = tokens[nameIndex]!;
-  const fn = nameTok.text;
-  const [min, max] = IMG_FUNCTIONS[fn]!;
+  let fn = nameTok.text;
   const args = call.args.filter(([s, e], k) => k > 0 || call.args.length > 1 || hasSignificant(tokens, s, e));
+  if (args.length === 2 && fn.includes('THIS')) {
+    // IMG_THIS_PIXEL(img, p) / IMG_THIS_NORM_PIXEL(img, n): hosts that expand them as plain macros read the
+    // coordinate; the spec form has none. Sampled at that coordinate, as IMG_PIXEL / IMG_NORM_PIXEL would.
+    const as = fn === 'IMG_THIS_PIXEL' ? 'IMG_PIXEL' : 'IMG_NORM_PIXEL';
+    const w: Diagnostic = {
+      severity: 'warning',
+      code: 'W_GLSL_DIALECT',
+      message: departureMessage(`${fn} called with a coordinate is read as ${as}`, ['VVISF', 'ISF editor']),
+      ...locate(ctx, nameTok),
+      refusedBy: ['VVISF', 'ISF editor'],
+      suggestion: `Write ${as}(image, coordinate)`,
+    };
+    ctx.warnings?.push(w);
+    fn = as;
+  }
+  const [min, max] = IMG_FUNCTIONS[fn]!;
   if (args.length < min || args.length > max) {
     const expected = min === max ? `${min} argument` : `${min} or ${max} arguments`;
     const shape = min === max ? '(image)' : '(image, coordinate[, bias])';

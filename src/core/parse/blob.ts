@@ -3,6 +3,7 @@
  * first `/*` and the first `*\/`; the GLSL body starts after the line break that follows `*\/`.
  */
 import type { ParseContext } from './context.ts';
+import { recogniseHeaderless } from './formats.ts';
 
 export interface BlobLocation {
   /** Offset of the JSON text (just after `/*`). */
@@ -114,6 +115,8 @@ export function locateBlob(ctx: ParseContext): BlobLocation {
     );
   }
   if (open < 0) {
+    const foreign = recogniseHeaderless(s);
+    if (foreign !== undefined) ctx.fatal('ISF_NOT_ISF', foreign.message, foreign.offset);
     ctx.fatal(
       'ISF_MISSING_COMMENT',
       'No /* ... */ comment with the ISF JSON was found',

@@ -3,8 +3,10 @@
  * checks that need all of them (one name space, conventions, version).
  */
 import type { ISFDocument, ISFInput, ISFKind, ParseOptions } from '../document.ts';
+import { isES300Reserved } from '../glsl/rename.ts';
 import type { BlobLocation } from './blob.ts';
 import type { ParseContext } from './context.ts';
+import { recogniseBody } from './formats.ts';
 import { parseImported } from './imported.ts';
 import { type ParsedInput, parseInputs } from './inputs.ts';
 import { describeJson, type JsonObject, member } from './json.ts';
@@ -42,6 +44,8 @@ export function buildDocument(
   if (passes.length === 0) passes.push({ persistent: false, float: false });
 
   const fragmentBody = source.slice(blob.bodyStart);
+  const foreign = recogniseBody(fragmentBody, blob.bodyStart);
+  if (foreign !== undefined) ctx.error('ISF_NOT_ISF', foreign.message, foreign.offset);
   const doc: ISFDocument = {
     name: options.path === undefined ? 'untitled' : stemPath(options.path),
     isfVersion: 2,
@@ -193,7 +197,17 @@ function checkNames(
   const seen = new Map<string, { offset: number; what: string }>();
   for (const entry of all) {
     const problem = nameProblem(entry.name);
-    if (problem?.severity === 'error') {
+    if (problem?.severity === 'error' && isES300Reserved(entry.name)) {
+      // Free in GLSL 1.10 / ES 1.00 (what ISF shaders are written against), taken by GLSL 1.30+ / ES 3.00:
+      // the generator renames the uniform and every use (W_RENAMED), so the file works here and in GL 2 hosts.
+      ctx.depart(
+        'W_RENAMED_INPUT',
+        `The ${entry.what} name "${entry.name}" ${problem.reason} in GLSL ES 3.00; its uniform is renamed isf_user_${entry.name} along with every use`,
+        entry.offset,
+        ['ossia score'],
+        'Rename it',
+      );
+    } else if (problem?.severity === 'error') {
       ctx.error(
         'ISF_INPUT_NAME',
         `The ${entry.what} name ${JSON.stringify(entry.name)} ${problem.reason}`,
