@@ -215,8 +215,7 @@ function checkNames(
         'Rename it',
       );
       continue;
-    }
-    if (problem !== undefined)
+    } else if (problem !== undefined)
       ctx.warn('W_DIALECT', `The ${entry.what} name "${entry.name}" ${problem.reason}`, entry.offset);
     const first = seen.get(entry.name);
     if (first !== undefined) {
