@@ -142,6 +142,25 @@ export interface ISFImported {
   line?: number;
 }
 
+/** A VERTEX_SHADER_ART primitive (GL draw mode). */
+export type VSAPrimitive =
+  | 'POINTS'
+  | 'LINES'
+  | 'LINE_STRIP'
+  | 'LINE_LOOP'
+  | 'TRIANGLES'
+  | 'TRIANGLE_STRIP'
+  | 'TRIANGLE_FAN';
+
+/** ossia score's VERTEX_SHADER_ART settings (src/core/parse/vsa.ts). */
+export interface VertexShaderArt {
+  pointCount: number;
+  primitive: VSAPrimitive;
+  lineSize: 'NATIVE' | 'CSS';
+  /** Clear colour, 0..1 RGBA. */
+  background: [number, number, number, number];
+}
+
 export interface ISFDocument {
   /** Path of the .fs, when known. */
   path?: string;
@@ -165,6 +184,11 @@ export interface ISFDocument {
    * (transparent black); v2 cannot express them. Each has `target` set and `persistent: true`.
    */
   extraPersistentBuffers?: ISFPass[];
+  /**
+   * Set for ossia score's `"MODE": "VERTEX_SHADER_ART"` documents: the body after the JSON is a vertex shader run
+   * `pointCount` times (see docs/glsl.md, Vertex Shader Art).
+   */
+  vertexShaderArt?: VertexShaderArt;
   /** The complete fragment file text. */
   fragmentSource: string;
   /** The GLSL after the JSON comment (starts after the line break following the closing comment). */

@@ -31,6 +31,7 @@ export type ISFErrorCode =
   | 'ISF_IMPORTED_MISSING' // IMPORTED file not found / cannot be decoded
   | 'ISF_FILE_NOT_FOUND' // loadISF path does not exist / cannot be read
   | 'ISF_IMG_ARGS' // IMG_* call with the wrong number of arguments
+  | 'ISF_VSA_INVALID' // a VERTEX_SHADER_ART setting (POINT_COUNT, PRIMITIVE_MODE, LINE_SIZE, BACKGROUND_COLOR) is malformed
   | 'ISF_GLSL_SYNTAX' // GLSL body problem the generator itself detects (unbalanced parens in IMG_* ...)
   | 'ISF_STRICT' // a departure from the ISF spec that some host accepts, refused because of --strict / strict
   | 'ISF_HOST_TYPE' // an input TYPE another host defines that has no faithful mapping here (Vuo lists, ossia ...)

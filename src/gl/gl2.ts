@@ -54,7 +54,13 @@ export interface GL2Constants {
 
   readonly ARRAY_BUFFER: GLenum;
   readonly STATIC_DRAW: GLenum;
+  readonly POINTS: GLenum;
+  readonly LINES: GLenum;
+  readonly LINE_LOOP: GLenum;
+  readonly LINE_STRIP: GLenum;
+  readonly TRIANGLES: GLenum;
   readonly TRIANGLE_STRIP: GLenum;
+  readonly TRIANGLE_FAN: GLenum;
 
   readonly BLEND: GLenum;
   readonly DEPTH_TEST: GLenum;

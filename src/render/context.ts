@@ -123,6 +123,8 @@ export class GLContext {
   private floatFormatCache: TextureFormat | 'none' | undefined;
   private floatLinear = false;
   private quadVao: WebGLVertexArrayObject | null = null;
+  /** A vertex array with no attributes, for VERTEX_SHADER_ART draws (vertices come from gl_VertexID). */
+  private emptyVao: WebGLVertexArrayObject | null = null;
   private quadVbo: WebGLBuffer | null = null;
   readonly options: Required<Omit<GLContextOptions, 'maxSize'>> & { maxSize: number | undefined };
   readonly pool: BufferPool;
@@ -289,6 +291,7 @@ export class GLContext {
     this.pool.destroyAll(true);
     this.quadVao = null;
     this.quadVbo = null;
+    this.emptyVao = null;
     try {
       this.backend?.destroy();
     } catch {
@@ -740,7 +743,24 @@ export class GLContext {
     gl.bindVertexArray(this.quadVao);
   }
 
+  /** Binds a vertex array without attributes: draws of any vertex count read no buffer (VERTEX_SHADER_ART). */
+  bindEmptyVertexArray(): void {
+    const gl = this.use('bindEmptyVertexArray');
+    if (!this.emptyVao) {
+      const vao = gl.createVertexArray();
+      if (!vao) throw this.failure('creating an empty vertex array');
+      this.emptyVao = vao;
+      this.tracker.add('vertexArrays');
+    }
+    gl.bindVertexArray(this.emptyVao);
+  }
+
   private deleteQuad(): void {
+    if (this.emptyVao && this.backend) {
+      this.backend.gl.deleteVertexArray(this.emptyVao);
+      this.tracker.remove('vertexArrays');
+      this.emptyVao = null;
+    }
     if (!this.quadVao || !this.backend) return;
     const gl = this.backend.gl;
     gl.deleteVertexArray(this.quadVao);

@@ -14,7 +14,7 @@
  * the context.
  */
 import { type AudioSamples, audioImageAt, fftImage, waveformImage } from '../core/audio.ts';
-import type { ISFDocument, ISFInput, ISFPass } from '../core/document.ts';
+import type { ISFDocument, ISFInput, ISFPass, VertexShaderArt } from '../core/document.ts';
 import { type Diagnostic, ISFError } from '../core/errors.ts';
 import { type CompiledExpression, compileExpression } from '../core/expr/index.ts';
 import { type GeneratedShaders, type GLSLDialect, generateShaders } from '../core/glsl/index.ts';
@@ -219,7 +219,8 @@ export class Scene {
       doc,
       this.options.dialect ? { dialect: this.options.dialect } : undefined,
     );
-    const files = { fragment: doc.path, vertex: doc.vertexPath };
+    // A VERTEX_SHADER_ART body is the vertex shader, in the document's own file.
+    const files = { fragment: doc.path, vertex: doc.vertexShaderArt ? doc.path : doc.vertexPath };
     try {
       return { shaders, program: this.context.programs.acquire(shaders, files) };
     } catch (e) {
@@ -454,7 +455,9 @@ export class Scene {
       this.preparePersistent(gl, [...plans, ...frame.extras]);
       const program = this.program!;
       gl.useProgram(program.program);
-      this.context.bindQuad();
+      const vsa = doc.vertexShaderArt;
+      if (vsa) this.context.bindEmptyVertexArray();
+      else this.context.bindQuad();
       this.setFrameUniforms(gl, program, time, timeDelta, frameIndex, options.date ?? new Date());
       for (let i = 0; i < plans.length; i++) {
         const plan = plans[i]!;
@@ -468,12 +471,14 @@ export class Scene {
         pending = dest;
         gl.bindFramebuffer(gl.FRAMEBUFFER, dest.framebuffer);
         gl.viewport(0, 0, plan.width, plan.height);
-        gl.clearColor(0, 0, 0, 0);
+        if (vsa) gl.clearColor(...vsa.background);
+        else gl.clearColor(0, 0, 0, 0);
         gl.clear(gl.COLOR_BUFFER_BIT);
         gl.uniform1i(program.location('PASSINDEX'), i);
         gl.uniform2f(program.location('RENDERSIZE'), plan.width, plan.height);
         this.bindSamplers(gl, program, temps, staged, written);
-        gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+        if (vsa) drawVertexShaderArt(gl, program, vsa, time, plan);
+        else gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
         const target = plan.pass.target;
         if (target) {
           written.add(target);
@@ -794,7 +799,7 @@ export class Scene {
     for (const slot of [...this.images.values(), ...this.cubes.values()]) slot.texture = undefined;
     this.program = this.context.programs.acquire(this.shaders!, {
       fragment: doc.path,
-      vertex: doc.vertexPath,
+      vertex: doc.vertexShaderArt ? doc.path : doc.vertexPath,
     });
     // (this.shaders already holds the dialect that compiled, fallback included)
     this.builtGeneration = this.context.generation;
@@ -850,6 +855,30 @@ export class Scene {
 }
 
 /** Reads a buffer in GL row order (bottom row first); float buffers only as float (GLES3 rule). */
+/** One VERTEX_SHADER_ART draw: its uniforms (vertexshaderart.com names), then pointCount vertices. */
+function drawVertexShaderArt(
+  gl: GL2,
+  program: CompiledProgram,
+  vsa: VertexShaderArt,
+  time: number,
+  size: { width: number; height: number },
+): void {
+  gl.uniform1f(program.location('vertexCount'), vsa.pointCount);
+  gl.uniform1f(program.location('time'), time);
+  gl.uniform2f(program.location('resolution'), size.width, size.height);
+  gl.uniform4f(program.location('background'), ...vsa.background);
+  const mode = {
+    POINTS: gl.POINTS,
+    LINES: gl.LINES,
+    LINE_LOOP: gl.LINE_LOOP,
+    LINE_STRIP: gl.LINE_STRIP,
+    TRIANGLES: gl.TRIANGLES,
+    TRIANGLE_STRIP: gl.TRIANGLE_STRIP,
+    TRIANGLE_FAN: gl.TRIANGLE_FAN,
+  }[vsa.primitive];
+  gl.drawArrays(mode, 0, vsa.pointCount);
+}
+
 function readBuffer(
   gl: GL2,
   buffer: RenderBuffer,

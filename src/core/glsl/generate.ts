@@ -63,6 +63,13 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
   const samplers = collectSamplers(doc, globalRenames);
   const images = new Map<string, ImageInfo>(samplers.map((s) => [s.name, { kind: s.kind }]));
   const uniforms = uniformDeclarations(doc, samplers, globalRenames);
+  if (doc.vertexShaderArt) {
+    return generateVertexShaderArt(doc, dialect, uniforms, samplers, images, {
+      warnings,
+      renamed,
+      globalRenames,
+    });
+  }
 
   const fsLineOffset = doc.fragmentBodyLine - 1;
   const fs = prepareStage(normalizeNewlines(doc.fragmentBody), 'fragment', dialect, doc.path, fsLineOffset, {
@@ -151,6 +158,72 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
     samplers,
     renamed,
     warnings,
+  };
+}
+
+/**
+ * VERTEX_SHADER_ART (ossia score's reading of vertexshaderart.com): the body after the JSON is the vertex shader,
+ * run vertexCount times with no vertex data. It sees `vertexId` (float(gl_VertexID)), `vertexCount`, `time`,
+ * `resolution`, `background` (BACKGROUND_COLOR), `mouse` (unless an input declares it) and the inputs, and writes
+ * gl_Position, gl_PointSize and `v_color`, which the fixed fragment shader outputs. Names the user declares
+ * themselves (a vertexshaderart.com original declares `uniform float time;`...) are not declared again.
+ */
+function generateVertexShaderArt(
+  doc: ISFDocument,
+  dialect: GLSLDialect,
+  uniforms: string[],
+  samplers: SamplerInfo[],
+  images: Map<string, ImageInfo>,
+  out: {
+    warnings: Diagnostic[];
+    renamed: { from: string; to: string }[];
+    globalRenames: Map<string, string>;
+  },
+): GeneratedShaders {
+  const lineOffset = doc.fragmentBodyLine - 1;
+  const vs = prepareStage(normalizeNewlines(doc.fragmentBody), 'vertex', dialect, doc.path, lineOffset, out);
+  const used = new Set<HelperName>();
+  const body = rewriteTokens(vs.tokens, {
+    stage: 'vertex',
+    file: doc.path,
+    lineOffset,
+    images,
+    renames: vs.renames,
+    usedHelpers: used,
+  });
+  const es100 = dialect === 'es100';
+  const own = (name: string) => vs.decls.globals.has(name) || doc.inputs.some((i) => i.name === name);
+  const v = new Assembler();
+  v.add(versionLine(dialect), 'precision highp float;', 'precision highp int;');
+  if (!es100) v.add(...compatDefines(vs, 'vertex'));
+  v.add(...uniforms);
+  for (const [name, decl] of [
+    ['vertexCount', 'uniform float vertexCount;'],
+    ['time', 'uniform float time;'],
+    ['resolution', 'uniform vec2 resolution;'],
+    ['background', 'uniform vec4 background;'],
+    ['mouse', 'uniform vec2 mouse;'],
+    ['v_color', es100 ? 'varying vec4 v_color;' : 'out vec4 v_color;'],
+  ] as const) {
+    if (!own(name)) v.add(decl);
+  }
+  if (!own('vertexId')) v.add('#define vertexId float(gl_VertexID)');
+  v.add(...samplerHelpers(used, dialect, 'vertex'));
+  v.addUser(body, doc.fragmentBodyLine);
+
+  const f = new Assembler();
+  f.add(versionLine(dialect), 'precision highp float;');
+  if (es100) f.add('varying vec4 v_color;', 'void main() { gl_FragColor = v_color; }');
+  else f.add('in vec4 v_color;', 'out vec4 isf_FragColor;', 'void main() { isf_FragColor = v_color; }');
+  return {
+    dialect,
+    vertex: withExplicitConversions(v.text(), v.lineMap, 'vertex', dialect, doc.path, out.warnings),
+    fragment: f.text(),
+    fragmentLineMap: f.lineMap,
+    vertexLineMap: v.lineMap,
+    samplers,
+    renamed: out.renamed,
+    warnings: out.warnings,
   };
 }
 

@@ -15,6 +15,7 @@ import { nameProblem } from './names.ts';
 import { parsePasses, parseV1Buffers } from './passes.ts';
 import { stemPath } from './posix-path.ts';
 import { readOptionalString } from './values.ts';
+import { isVertexShaderArt, parseVertexShaderArt, VSA_KEYS } from './vsa.ts';
 
 export function buildDocument(
   ctx: ParseContext,
@@ -22,7 +23,12 @@ export function buildDocument(
   blob: BlobLocation,
   options: ParseOptions,
 ): ISFDocument {
-  checkKeys(ctx, root, TOP_LEVEL_KEYS, 'the top-level JSON');
+  checkKeys(
+    ctx,
+    root,
+    isVertexShaderArt(root) ? [...TOP_LEVEL_KEYS, ...VSA_KEYS] : TOP_LEVEL_KEYS,
+    'the top-level JSON',
+  );
   const source = ctx.source;
 
   const parsedInputs = parseInputs(ctx, root);
@@ -60,6 +66,8 @@ export function buildDocument(
     json: root.value,
     warnings: [],
   };
+  const vsa = parseVertexShaderArt(ctx, root);
+  if (vsa) doc.vertexShaderArt = vsa;
   if (options.path !== undefined) doc.path = options.path;
   if (options.importRoot !== undefined) doc.importRoot = options.importRoot;
   if (options.allowImportOutsideFolder === true) doc.importAnywhere = true;

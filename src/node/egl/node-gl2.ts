@@ -148,7 +148,13 @@ export class NodeGL2 implements GL2 {
   readonly LINK_STATUS = GLC.LINK_STATUS;
   readonly ARRAY_BUFFER = GLC.ARRAY_BUFFER;
   readonly STATIC_DRAW = GLC.STATIC_DRAW;
+  readonly POINTS = GLC.POINTS;
+  readonly LINES = GLC.LINES;
+  readonly LINE_LOOP = GLC.LINE_LOOP;
+  readonly LINE_STRIP = GLC.LINE_STRIP;
+  readonly TRIANGLES = GLC.TRIANGLES;
   readonly TRIANGLE_STRIP = GLC.TRIANGLE_STRIP;
+  readonly TRIANGLE_FAN = GLC.TRIANGLE_FAN;
   readonly BLEND = GLC.BLEND;
   readonly DEPTH_TEST = GLC.DEPTH_TEST;
   readonly SCISSOR_TEST = GLC.SCISSOR_TEST;
