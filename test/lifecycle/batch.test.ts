@@ -1,41 +1,86 @@
 /**
- * A 5,000-frame batch: the context's stats() stay flat after warm-up and RSS grows by less than 30 MB.
+ * A 5,000-frame batch: every 250th frame is byte-identical to fresh scenes' render of it, the live GL objects
+ * (counted by the backend) and pool stay flat after warm-up, and RSS grows by less than 30 MB.
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { createContext } from '../../src/node/context.ts';
+import type { Frame } from '../../src/render/frame.ts';
+import type { RawImage } from '../../src/render/images.ts';
 import { ramp } from '../helpers.ts';
-import { animatedDoc, feedbackScene, liveCounts, rssMB, sceneOf } from './fixtures.ts';
+import { animatedDoc, assertSameFrame, feedbackScene, liveCounts, rssMB, sceneOf } from './fixtures.ts';
 
 const ctx = createContext().initialize();
-after(() => ctx.destroy());
+// Fresh scenes for the pixel checks live on their own context, so they do not touch the counts under test.
+const refCtx = createContext().initialize();
+after(() => {
+  ctx.destroy();
+  refCtx.destroy();
+});
 
-test('a 5,000-frame batch: context stats() flat after warm-up, RSS growth under 30 MB', (t) => {
+/** The image the feedback scene shows at frame k: replaced every 100 frames, as a real batch would. */
+function imageAt(k: number): RawImage {
+  const n = Math.floor(k / 100);
+  const image = ramp(24, 24);
+  image.data[n % image.data.length] = (n * 100) & 255;
+  return image;
+}
+const tintAt = (k: number): [number, number, number, number] => [1, (k % 10) / 10, 0.5, 1];
+const intensityAt = (k: number) => (k % 7) / 7;
+
+/** Frames the feedback accumulator needs to forget its past: each frame halves the old content. */
+const FEEDBACK_MEMORY = 40;
+
+test('a 5,000-frame batch: the pixels stay right, context stats() flat after warm-up, RSS growth under 30 MB', (t) => {
   const feedback = feedbackScene(ctx, 24);
   const animated = sceneOf(ctx, animatedDoc());
-  const frame = (k: number) => {
+  const render = (k: number) => {
     const time = k / 30;
-    // values and images change as a real batch would; the image is replaced every 100 frames
-    if (k % 100 === 0) {
-      const image = ramp(24, 24);
-      image.data[(k / 100) % image.data.length] = k & 255;
-      feedback.setImageData('inputImage', image);
-    }
-    feedback.setValue('tint', [1, (k % 10) / 10, 0.5, 1]);
-    animated.setValue('intensity', (k % 7) / 7);
+    if (k % 100 === 0) feedback.setImageData('inputImage', imageAt(k));
+    feedback.setValue('tint', tintAt(k));
+    animated.setValue('intensity', intensityAt(k));
     const a = feedback.render({ width: 64, height: 48, time });
     const b = animated.render({ width: 64, height: 48, time });
-    assert.equal(a.width * a.height + b.width * b.height, 2 * 64 * 48);
+    return { a, b };
   };
-  for (let k = 0; k < 200; k++) frame(k);
+  /**
+   * Frame k as fresh scenes render it, knowing nothing of the 5,000-frame history: the animated shader at frame k
+   * alone; the feedback shader from FEEDBACK_MEMORY frames earlier (older frames have faded out of it).
+   */
+  const reference = (k: number) => {
+    const fresh = sceneOf(refCtx, animatedDoc()).setValue('intensity', intensityAt(k));
+    const b = fresh.render({ width: 64, height: 48, time: k / 30 });
+    fresh.destroy();
+    const replay = feedbackScene(refCtx, 24);
+    let a = b;
+    for (let j = k - FEEDBACK_MEMORY + 1; j <= k; j++) {
+      if (j === k - FEEDBACK_MEMORY + 1 || j % 100 === 0) replay.setImageData('inputImage', imageAt(j));
+      replay.setValue('tint', tintAt(j));
+      a = replay.render({ width: 64, height: 48, time: j / 30 });
+    }
+    replay.destroy();
+    return { a, b };
+  };
+  const check = (k: number, got: { a: Frame; b: Frame }) => {
+    const want = reference(k);
+    assertSameFrame(got.b, want.b, `animated frame ${k}`);
+    // The accumulator is 8-bit: halving a 1-LSB difference can round back to it, so a history may leave 1 LSB.
+    assert.equal(got.a.pixels.length, want.a.pixels.length);
+    let max = 0;
+    for (let i = 0; i < want.a.pixels.length; i++)
+      max = Math.max(max, Math.abs(got.a.pixels[i]! - want.a.pixels[i]!));
+    assert.ok(max <= 1, `feedback frame ${k}: a channel differs by ${max} from a fresh replay`);
+  };
+  for (let k = 0; k < 200; k++) render(k);
   const flat = liveCounts(ctx);
   const before = rssMB();
   let peak = before;
   for (let k = 200; k < 5000; k++) {
-    frame(k);
-    if (k % 250 === 0) {
+    const got = render(k);
+    if (k % 250 === 0 || k === 4999) {
       // an image replaced mid-interval is uploaded at its first use: compare right after a render
       assert.deepEqual(liveCounts(ctx), flat, `frame ${k}`);
+      check(k, got);
       peak = Math.max(peak, rssMB());
     }
   }

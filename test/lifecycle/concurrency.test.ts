@@ -15,6 +15,7 @@ import {
   code,
   coordsDoc,
   feedbackScene,
+  live,
   sceneOf,
   solidDoc,
 } from './fixtures.ts';
@@ -158,7 +159,7 @@ test('8 contexts at once: interleaved renders are independent; destroying one le
     for (const [i, f] of async.entries()) assert.deepEqual(f.pixel(0, 0), expected(i));
     const ids = new Set(contexts.map((c) => c.id));
     assert.equal(ids.size, 8);
-    for (const c of contexts) assert.equal(c.stats().programs, 1, 'each context compiled its own program');
+    for (const c of contexts) assert.equal(live(c).programs, 1, 'each context compiled its own program');
     contexts[3]!.destroy();
     contexts[5]!.simulateLoss();
     assert.throws(() => scenes[3]!.render({ width: 4, height: 4 }), code('CONTEXT_STATE'));

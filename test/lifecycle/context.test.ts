@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createContext } from '../../src/node/context.ts';
 import type { GLContext } from '../../src/render/context.ts';
-import { assertCoords, code, coordsDoc, sceneOf, solidDoc } from './fixtures.ts';
+import { assertCoords, backendOf, code, coordsDoc, live, sceneOf, solidDoc } from './fixtures.ts';
 
 const CURRENT_PROGRAM = 0x8b8d;
 const FRAMEBUFFER_BINDING = 0x8ca6;
@@ -349,6 +349,7 @@ test(
     const scene = sceneOf(ctx, coordsDoc());
     scene.render({ width: 10, height: 10 });
     let s = ctx.stats();
+    live(ctx); // the tracker's counts below agree with the backend's
     assert.equal(s.programs, 1);
     assert.equal(s.textures, 1, 'one pooled output texture');
     assert.equal(s.framebuffers, 1);
@@ -358,8 +359,15 @@ test(
     ctx.pool.purge();
     s = ctx.stats();
     assert.deepEqual([s.textures, s.framebuffers, s.bytes], [0, 0, 0]);
+    assert.deepEqual([live(ctx).textures, live(ctx).framebuffers], [0, 0]);
     scene.destroy();
+    const backend = backendOf(ctx);
     await ctx.cleanup();
+    assert.deepEqual(
+      backend.stats.liveObjects(),
+      { textures: 0, framebuffers: 0, programs: 0, shaders: 0, buffers: 0, vertexArrays: 0 },
+      'cleanup() deleted every GL object before releasing the context',
+    );
     s = ctx.stats();
     assert.deepEqual(
       [s.textures, s.framebuffers, s.programs, s.buffers, s.vertexArrays, s.bytes],

@@ -8,6 +8,7 @@ import vm from 'node:vm';
 import type { ISFDocument } from '../../src/core/document.ts';
 import { ISFError } from '../../src/core/errors.ts';
 import { parseISF } from '../../src/core/parse/index.ts';
+import { type LiveObjects, NodeGL2 } from '../../src/node/egl/index.ts';
 import type { GLContext } from '../../src/render/context.ts';
 import type { Frame } from '../../src/render/frame.ts';
 import { Scene } from '../../src/render/scene.ts';
@@ -162,15 +163,38 @@ export function rssMB(): number {
   return process.memoryUsage().rss / 1e6;
 }
 
-/** The counts that must stay flat across a long batch: live GL objects, bytes and pool sizes. */
+/**
+ * The EGL backend of a ready context: NodeGL2 counts the GL objects it created and did not delete, which is what
+ * really exists in the driver. Keep it across cleanup() to see what the context deleted before letting go.
+ */
+export function backendOf(ctx: GLContext): NodeGL2 {
+  assert.equal(ctx.state, 'ready', 'live objects are counted on a ready context');
+  const gl = ctx.use('count live GL objects');
+  assert.ok(gl instanceof NodeGL2, 'the context runs on the EGL backend');
+  return gl;
+}
+
+/**
+ * Live GL objects counted by the backend (not by the context's own tracker, which is under test), after checking
+ * that the tracker agrees with it.
+ */
+export function live(ctx: GLContext): LiveObjects {
+  const counted = backendOf(ctx).stats.liveObjects();
+  const s = ctx.stats();
+  assert.deepEqual(
+    [s.textures, s.framebuffers, s.programs, s.buffers, s.vertexArrays],
+    [counted.textures, counted.framebuffers, counted.programs, counted.buffers, counted.vertexArrays],
+    "the context's tracker agrees with the backend's live objects",
+  );
+  return counted;
+}
+
+/** The counts that must stay flat across a long batch: live GL objects (from the backend), bytes, pool sizes. */
 export function liveCounts(ctx: GLContext): Record<string, number> {
+  const counted = live(ctx);
   const s = ctx.stats();
   return {
-    textures: s.textures,
-    framebuffers: s.framebuffers,
-    programs: s.programs,
-    buffers: s.buffers,
-    vertexArrays: s.vertexArrays,
+    ...counted,
     bytes: s.bytes,
     poolInUse: s.pool.inUse,
     poolIdle: s.pool.idle,

@@ -19,10 +19,12 @@ import {
   assertCoords,
   assertSameFrame,
   BROKEN_SOURCE,
+  backendOf,
   code,
   coordsDoc,
   doc,
   feedbackScene,
+  live,
   redPixels,
   sceneOf,
   solidDoc,
@@ -90,11 +92,18 @@ describe('test_critical_fixes.py', () => {
     const bufs = Array.from({ length: 5 }, () => c.pool.createBuffer({ width: 64, height: 64 }));
     for (const b of bufs) b.release();
     assert.equal(c.pool.stats().idle, 6);
+    const backend = backendOf(c);
     await c.cleanup();
     const v = c.validate();
     assert.equal(v.ok, false);
     assert.equal(v.state, 'destroyed');
     assert.deepEqual([c.stats().textures, c.stats().framebuffers, c.stats().programs], [0, 0, 0]);
+    const left = backend.stats.liveObjects();
+    assert.deepEqual(
+      [left.textures, left.framebuffers, left.programs],
+      [0, 0, 0],
+      'the GL objects were deleted',
+    );
     for (const b of bufs) assert.equal(b.destroyed, true);
   });
 
@@ -389,9 +398,9 @@ describe('test_complex_rendering.py', () => {
   test('test_memory_pressure: 5 renders at 1024x1024, live objects flat', () => {
     const scene = red();
     scene.render({ width: 1024, height: 1024 });
-    const textures = ctx.stats().textures;
+    const textures = live(ctx).textures;
     for (let i = 0; i < 5; i++) assertRed(scene.render({ width: 1024, height: 1024 }), 1024, 1024);
-    assert.equal(ctx.stats().textures, textures);
+    assert.equal(live(ctx).textures, textures);
     scene.destroy();
     ctx.pool.purge();
   });
@@ -407,7 +416,7 @@ describe('test_safe_rendering.py', () => {
   test('safe multiple scenes: 3 scenes at 50x50', () => {
     const scenes = [red(), red(), red()];
     for (const s of scenes) assertRed(s.render({ width: 50, height: 50 }), 50, 50);
-    assert.equal(ctx.stats().programs >= 1, true);
+    assert.equal(live(ctx).programs >= 1, true);
     for (const s of scenes) s.destroy();
   });
 

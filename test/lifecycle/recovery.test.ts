@@ -15,6 +15,7 @@ import {
   coordsDoc,
   doc,
   feedbackScene,
+  live,
   liveCounts,
   sceneOf,
   solidDoc,
@@ -133,13 +134,14 @@ test('after a forced cleanup: renders fail typed until initialize(), then scenes
 test('a scene destroyed mid-stream releases everything; the context renders on', () => {
   const scene = feedbackScene(ctx, 8);
   scene.render({ width: 20, height: 20 });
-  assert.ok(ctx.stats().textures > 0);
+  assert.ok(live(ctx).textures > 0);
   scene.destroy();
   scene.destroy(); // idempotent
   ctx.pool.purge();
   const s = ctx.stats();
+  const counted = live(ctx);
   assert.deepEqual(
-    [s.textures, s.framebuffers, s.bytes, s.pool.inUse],
+    [counted.textures, counted.framebuffers, s.bytes, s.pool.inUse],
     [0, 0, 0, 0],
     'every scene of this file is gone',
   );
