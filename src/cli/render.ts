@@ -34,6 +34,7 @@ interface RenderFlags {
   pixFmt?: string;
   audioTrack?: string | false;
   audioCodec?: string;
+  alpha?: boolean;
   device: string;
   redis?: string;
   queue: string;
@@ -114,9 +115,16 @@ export function registerRender(program: Command): void {
     )
     .option('--audio-track <file>', 'sound muxed into a video output (default: the first --audio file)')
     .option('--no-audio-track', 'no sound in a video output')
+    .option('--alpha', 'keep the alpha channel in a video (default: when the first frame has any)')
+    .option('--no-alpha', 'drop the alpha channel of a video')
     .option('--audio-codec <name>', 'audio encoder (default: aac for .mp4/.mov/.mkv, libopus for .webm)')
     .addOption(
-      new Option('--depth <bits>', 'PNG bit depth (16 keeps float output)').choices(['8', '16']).default('8'),
+      new Option(
+        '--depth <bits>',
+        'bits per value: 16 writes 16-bit PNGs and high-bit-depth video (ProRes 4444 XQ, FFV1, H.265 10-bit); keeps float output',
+      )
+        .choices(['8', '16'])
+        .default('8'),
     )
     .option('--supersample <k>', 'render k times larger and downsample', '1')
     .option('--workers <n>', 'render on n worker threads, each with its own GL context', '1')
@@ -200,6 +208,7 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
     pixFmt: flags.pixFmt,
     audioTrack: flags.audioTrack,
     audioCodec: flags.audioCodec,
+    alpha: flags.alpha,
   };
   if (flags.redis !== undefined) {
     // Loaded only for farm renders: BullMQ takes a noticeable time to import.

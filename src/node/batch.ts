@@ -18,7 +18,7 @@ import { testPattern } from '../render/test-pattern.ts';
 import { checkAudioTrack, loadAudio, probeAudioDuration } from './audio.ts';
 import { type AudioTrack, isVideoPath, probeVideo, VideoReader, VideoWriter } from './ffmpeg.ts';
 import { writeFileAtomic } from './files.ts';
-import { decodeImage, encodeFrame, type ImageFormat, imageFormatForPath } from './images.ts';
+import { decodeImage, encodeFrame, type ImageFormat, imageFormatForPath, toRGBA16 } from './images.ts';
 import { nodePlatform } from './platform.ts';
 import type { RenderJobFrame } from './render-job.ts';
 import { RenderPool } from './render-pool.ts';
@@ -41,7 +41,10 @@ export interface BatchOptions {
    * audio track. Frame k, rendered at TIME t, sees the audio window that ends at t (core/audio.ts).
    */
   audio?: Record<string, string>;
-  /** 16 writes 16-bit PNGs (from float output when the shader renders float). */
+  /**
+   * 16 writes 16-bit PNGs and pipes video as RGBA16 into a codec that keeps more than 8 bits (from float
+   * output when the shader renders float).
+   */
   depth?: 8 | 16;
   /** Render K times larger and average K x K blocks down. */
   supersample?: number;
@@ -63,6 +66,8 @@ export interface BatchOptions {
    */
   audioTrack?: string | false;
   audioCodec?: string;
+  /** Keep the alpha channel in a video (default: when the first frame has any; .mp4 cannot, and says so). */
+  alpha?: boolean;
   /**
    * Render only frames [first, end) of the `frames`-frame sequence (default all), each with its own index,
    * timing and file name, exactly as in the whole sequence: how a render farm splits one render into jobs.
@@ -515,13 +520,16 @@ export async function renderToFiles(
         crf: options.crf,
         pixFmt: options.pixFmt,
         audio: await audioTrackFor(options, frames, fps),
+        alpha: options.alpha,
+        depth: options.depth,
+        onNotice: options.onNotice,
       });
     }
     for await (const { index: i, frame: out } of source) {
       if (writeError) throw writeError;
       last = out;
       if (writer) {
-        await writer.write(out.pixels);
+        await writer.write(options.depth === 16 ? toRGBA16(out) : out.pixels);
         done += 1;
         options.onFrame?.(done, end - first, undefined);
       } else if (!pattern && i < frames - 1) {

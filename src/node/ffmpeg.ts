@@ -78,6 +78,14 @@ export interface VideoOptions {
   pixFmt?: string;
   /** A sound muxed into the video: `duration` seconds of `path` from `start` (silence where it has none). */
   audio?: AudioTrack;
+  /**
+   * Keep the alpha channel (VP9 yuva420p in .webm, ProRes 4444 in .mov, FFV1): true/false to force; default
+   * (undefined) when the first frame has any alpha below 1. H.264 (.mp4) cannot: said once through onNotice.
+   */
+  alpha?: boolean;
+  /** 16: frames are RGBA16 (rgba64le) into a codec that keeps more than 8 bits (ProRes 4444 XQ, FFV1, H.265 10-bit, VP9 10-bit). */
+  depth?: 8 | 16;
+  onNotice?: (message: string) => void;
 }
 
 export interface AudioTrack {
@@ -132,17 +140,60 @@ function audioArgs(track: AudioTrack, target: string): { input: string[]; output
   };
 }
 
-/** The ffmpeg arguments for encoding raw RGBA frames from stdin into `file`. */
-export function encoderArgs(file: string, target: string, o: VideoOptions): string[] {
+/** Encoders whose pixel formats can carry an alpha channel. */
+const ALPHA_CODECS = new Set(['libvpx-vp9', 'libvpx', 'prores_ks', 'ffv1', 'png', 'qtrle']);
+
+/** The encoder, pixel format and codec options for a container, alpha and depth (docs/media.md). */
+export function videoEncoding(
+  target: string,
+  o: VideoOptions,
+  alpha: boolean,
+): { codec: string; pixFmt: string; extra: string[]; alphaKept: boolean } {
   const ext = extname(target).toLowerCase();
-  const codec = o.codec ?? (ext === '.webm' ? 'libvpx-vp9' : ext === '.mov' ? 'prores_ks' : 'libx264');
-  const pixFmt = o.pixFmt ?? (codec === 'prores_ks' ? 'yuva444p10le' : 'yuv420p');
+  const deep = o.depth === 16;
+  const codec =
+    o.codec ??
+    (ext === '.webm'
+      ? 'libvpx-vp9'
+      : ext === '.mov'
+        ? 'prores_ks'
+        : deep && ext === '.mkv'
+          ? 'ffv1'
+          : deep && hasEncoder('libx265')
+            ? 'libx265'
+            : 'libx264');
+  const alphaKept = alpha && ALPHA_CODECS.has(codec);
+  const extra: string[] = [];
+  let pixFmt: string;
+  if (codec === 'prores_ks') {
+    // ProRes 4444 (XQ at 16 bits) keeps alpha and 4:4:4; 422 HQ otherwise.
+    pixFmt = alphaKept ? 'yuva444p10le' : deep ? 'yuv444p10le' : 'yuv422p10le';
+    extra.push('-profile:v', deep ? '5' : alphaKept ? '4' : '3');
+  } else if (codec.startsWith('libvpx')) {
+    // libvpx's alpha is 8-bit only: alpha wins over depth.
+    pixFmt = alphaKept ? 'yuva420p' : deep ? 'yuv420p10le' : 'yuv420p';
+  } else if (codec === 'ffv1') {
+    pixFmt = deep ? (alphaKept ? 'rgba64le' : 'rgb48le') : alphaKept ? 'bgra' : 'yuv444p';
+    extra.push('-level', '3');
+  } else if (codec === 'libx265') {
+    pixFmt = deep ? 'yuv420p10le' : 'yuv420p';
+  } else {
+    pixFmt = 'yuv420p';
+  }
+  if (o.pixFmt === undefined) return { codec, pixFmt, extra, alphaKept };
+  return { codec, pixFmt: o.pixFmt, extra, alphaKept: /^(yuva|gbrap)|rgba|bgra|argb|abgr/.test(o.pixFmt) };
+}
+
+/** The ffmpeg arguments for encoding raw RGBA (RGBA16 with depth 16) frames from stdin into `file`. */
+export function encoderArgs(file: string, target: string, o: VideoOptions, alpha = false): string[] {
+  const ext = extname(target).toLowerCase();
+  const { codec, pixFmt, extra } = videoEncoding(target, o, alpha);
   const args = ['-hide_banner', '-loglevel', 'error', '-y'];
   args.push(
     '-f',
     'rawvideo',
     '-pix_fmt',
-    'rgba',
+    o.depth === 16 ? 'rgba64le' : 'rgba',
     '-s',
     `${o.width}x${o.height}`,
     '-r',
@@ -156,8 +207,8 @@ export function encoderArgs(file: string, target: string, o: VideoOptions): stri
   if (pixFmt.includes('420') && (o.width % 2 === 1 || o.height % 2 === 1)) {
     args.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
   }
-  args.push('-c:v', codec, '-pix_fmt', pixFmt);
-  if (codec === 'libx264' || codec === 'libx264rgb')
+  args.push('-c:v', codec, '-pix_fmt', pixFmt, ...extra);
+  if (codec === 'libx264' || codec === 'libx264rgb' || codec === 'libx265')
     args.push('-crf', String(o.crf ?? 18), '-preset', 'medium');
   else if (codec.startsWith('libvpx')) args.push('-crf', String(o.crf ?? 30), '-b:v', '0');
   else if (o.crf !== undefined) args.push('-crf', String(o.crf));
@@ -169,12 +220,22 @@ export function encoderArgs(file: string, target: string, o: VideoOptions): stri
   return args;
 }
 
-/** Encodes frames to a video file through ffmpeg. */
+/** True when any pixel of an RGBA frame (8 or 16 bits per value) is not fully opaque. */
+export function hasAlpha(pixels: Uint8Array | Uint16Array): boolean {
+  const opaque = pixels instanceof Uint16Array ? 65535 : 255;
+  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== opaque) return true;
+  return false;
+}
+
+/**
+ * Encodes frames to a video file through ffmpeg. ffmpeg starts with the first frame, which decides the alpha
+ * channel unless `alpha` forces it.
+ */
 export class VideoWriter {
-  private readonly proc: ChildProcess;
+  private proc: ChildProcess | undefined;
   private readonly tmp: string;
   private stderr = '';
-  private exited: Promise<number | null>;
+  private exited: Promise<number | null> = Promise.resolve(null);
   private failed: Error | undefined;
   frames = 0;
 
@@ -183,20 +244,6 @@ export class VideoWriter {
     readonly options: VideoOptions,
   ) {
     this.tmp = temporaryPathFor(path);
-    this.proc = spawn('ffmpeg', encoderArgs(this.tmp, path, options), { stdio: ['pipe', 'ignore', 'pipe'] });
-    this.proc.stderr?.on('data', (d: Buffer) => {
-      this.stderr = (this.stderr + d.toString()).slice(-4000);
-    });
-    this.proc.stdin?.on('error', (e) => {
-      this.failed ??= e;
-    });
-    this.exited = new Promise((resolve) => {
-      this.proc.on('error', (e) => {
-        this.failed ??= e;
-        resolve(null);
-      });
-      this.proc.on('close', (code) => resolve(code));
-    });
   }
 
   static async open(path: string, options: VideoOptions): Promise<VideoWriter> {
@@ -205,15 +252,48 @@ export class VideoWriter {
     return new VideoWriter(path, options);
   }
 
-  /** Writes one RGBA frame (top row first), waiting when ffmpeg's pipe is full. */
-  async write(pixels: Uint8Array): Promise<void> {
-    if (this.failed) throw this.error('writing a frame');
-    const expected = this.options.width * this.options.height * 4;
-    if (pixels.length !== expected) {
-      throw new ISFError('BAD_ARGUMENT', `video frame has ${pixels.length} bytes, expected ${expected}`);
+  private start(first: Uint8Array | Uint16Array | undefined): ChildProcess {
+    const alpha = this.options.alpha ?? (first !== undefined && hasAlpha(first));
+    const { codec, alphaKept } = videoEncoding(this.path, this.options, alpha);
+    if (alpha && !alphaKept) {
+      this.options.onNotice?.(
+        `${codec} (${extname(this.path)}) cannot keep the alpha channel: it is dropped; use .webm or .mov for alpha`,
+      );
     }
-    const stdin = this.proc.stdin!;
-    if (!stdin.write(pixels)) {
+    const proc = spawn('ffmpeg', encoderArgs(this.tmp, this.path, this.options, alpha), {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    proc.stderr?.on('data', (d: Buffer) => {
+      this.stderr = (this.stderr + d.toString()).slice(-4000);
+    });
+    proc.stdin?.on('error', (e) => {
+      this.failed ??= e;
+    });
+    this.exited = new Promise((resolve) => {
+      proc.on('error', (e) => {
+        this.failed ??= e;
+        resolve(null);
+      });
+      proc.on('close', (code) => resolve(code));
+    });
+    this.proc = proc;
+    return proc;
+  }
+
+  /** Writes one RGBA frame (top row first; RGBA16 with depth 16), waiting when ffmpeg's pipe is full. */
+  async write(pixels: Uint8Array | Uint16Array): Promise<void> {
+    if (this.failed) throw this.error('writing a frame');
+    const deep = this.options.depth === 16;
+    const expected = this.options.width * this.options.height * 4;
+    if (pixels.length !== expected || deep !== pixels instanceof Uint16Array) {
+      throw new ISFError(
+        'BAD_ARGUMENT',
+        `video frame has ${pixels.length} ${pixels instanceof Uint16Array ? '16' : '8'}-bit values, expected ${expected} ${deep ? '16' : '8'}-bit`,
+      );
+    }
+    const stdin = (this.proc ?? this.start(pixels)).stdin!;
+    const bytes = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
+    if (!stdin.write(bytes)) {
       await new Promise<void>((resolve) => {
         const done = () => {
           stdin.off('drain', done);
@@ -230,7 +310,7 @@ export class VideoWriter {
 
   /** Finishes the encode and moves the file into place. */
   async close(): Promise<void> {
-    this.proc.stdin?.end();
+    (this.proc ?? this.start(undefined)).stdin?.end();
     const code = await this.exited;
     if (code !== 0 || this.failed) {
       await rm(this.tmp, { force: true });
@@ -241,8 +321,8 @@ export class VideoWriter {
 
   /** Stops the encode and removes the partial file. */
   async abort(): Promise<void> {
-    this.proc.stdin?.destroy();
-    this.proc.kill('SIGKILL');
+    this.proc?.stdin?.destroy();
+    this.proc?.kill('SIGKILL');
     await this.exited;
     await rm(this.tmp, { force: true });
   }

@@ -113,6 +113,17 @@ export function imageFormatForPath(path: string): ImageFormat | undefined {
   return undefined;
 }
 
+/** A frame as RGBA16 (0..65535): from its float pixels when it has them (clamped to 0..1), else 8-bit scaled. */
+export function toRGBA16(frame: FrameData): Uint16Array {
+  const src = frame.floatPixels;
+  const u16 = new Uint16Array(frame.width * frame.height * 4);
+  for (let i = 0; i < u16.length; i++) {
+    const v = src ? src[i]! : frame.pixels[i]! / 255;
+    u16[i] = v >= 1 ? 65535 : v > 0 ? Math.round(v * 65535) : 0;
+  }
+  return u16;
+}
+
 /** Encodes a frame: PNG 8-bit (default) or 16-bit (from float output, or 8-bit scaled), JPEG, WebP. */
 export async function encodeFrame(
   frame: FrameData,
@@ -122,13 +133,7 @@ export async function encodeFrame(
   const sharp = await loadSharp();
   const raw = { width: frame.width, height: frame.height, channels: 4 as const };
   if (format === 'png' && options.depth === 16) {
-    const src = frame.floatPixels;
-    const u16 = new Uint16Array(frame.width * frame.height * 4);
-    for (let i = 0; i < u16.length; i++) {
-      const v = src ? src[i]! : frame.pixels[i]! / 255;
-      u16[i] = v >= 1 ? 65535 : v > 0 ? Math.round(v * 65535) : 0;
-    }
-    return sharp(u16, { raw }).toColourspace('rgb16').png().toBuffer();
+    return sharp(toRGBA16(frame), { raw }).toColourspace('rgb16').png().toBuffer();
   }
   const image = sharp(frame.pixels, { raw });
   if (format === 'jpeg')

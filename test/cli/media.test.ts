@@ -397,3 +397,81 @@ test('length from the inputs: a filter over a 90-frame 25 fps clip writes 90 fra
   assert.match(JSON.parse(bad.stdout).error.message, /soundonly\.mp4 has no video/);
   assert.ok(!readdirSync(work).includes('bad.mp4'));
 });
+
+// Alpha = x across the picture, colour constant in y: every decoded row has alpha from ~0 to ~255.
+const ALPHA = write(
+  'alpha.fs',
+  `/*{ "ISFVSN": "2", "INPUTS": [] }*/
+void main() {
+  vec2 p = isf_FragNormCoord;
+  gl_FragColor = vec4(p.x, 0.5, 1.0 - p.x, p.x);
+}
+`,
+);
+
+/** Alpha values of the first decoded frame (libvpx decodes VP9's alpha; the native decoder drops it). */
+function decodedAlpha(file: string, decoder: string[] = []): number[] {
+  const r = spawnSync('ffmpeg', [
+    '-v',
+    'error',
+    ...decoder,
+    '-i',
+    file,
+    '-frames:v',
+    '1',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgba',
+    '-',
+  ]);
+  assert.equal(r.status, 0, r.stderr?.toString());
+  return Array.from(r.stdout as Buffer).filter((_, i) => i % 4 === 3);
+}
+
+test('alpha: webm (VP9 yuva420p) and mov (ProRes 4444) keep a varying alpha; mp4 says once it cannot', {
+  skip: noFfmpeg,
+}, () => {
+  const webm = join(work, 'alpha.webm');
+  assert.equal(isf('render', ALPHA, '-o', webm, '--size', '32x16', '--frames', '3', '-q').status, 0);
+  const [w] = probe(webm, '-show_entries', 'stream=codec_name:stream_tags=alpha_mode');
+  assert.equal(w!.codec_name, 'vp9');
+  assert.equal(w!['TAG:alpha_mode'], '1', 'ffprobe: the VP9 stream carries alpha');
+  const wa = decodedAlpha(webm, ['-c:v', 'libvpx-vp9']);
+  assert.ok(
+    Math.min(...wa) < 40 && Math.max(...wa) > 215,
+    `webm alpha ${Math.min(...wa)}..${Math.max(...wa)}`,
+  );
+  const mov = join(work, 'alpha.mov');
+  assert.equal(isf('render', ALPHA, '-o', mov, '--size', '32x16', '--frames', '3', '-q').status, 0);
+  const [m] = probe(mov, '-show_entries', 'stream=codec_name,pix_fmt');
+  assert.match(m!.pix_fmt!, /^yuva444/);
+  const ma = decodedAlpha(mov);
+  assert.ok(
+    Math.min(...ma) < 40 && Math.max(...ma) > 215,
+    `mov alpha ${Math.min(...ma)}..${Math.max(...ma)}`,
+  );
+  // --no-alpha: opaque ProRes 422; an mp4 drops alpha and says so once.
+  const opaque = join(work, 'opaque.mov');
+  assert.equal(
+    isf('render', ALPHA, '-o', opaque, '--size', '32x16', '--frames', '3', '--no-alpha', '-q').status,
+    0,
+  );
+  assert.doesNotMatch(probe(opaque, '-show_entries', 'stream=pix_fmt')[0]!.pix_fmt!, /yuva/);
+  const mp4 = isf('render', ALPHA, '-o', join(work, 'alpha.mp4'), '--size', '32x16', '--frames', '3');
+  assert.equal(mp4.status, 0, mp4.stderr);
+  assert.equal(mp4.stderr.match(/cannot keep the alpha channel/g)?.length, 1, mp4.stderr);
+});
+
+test('--depth 16 video: RGBA16 into ProRes 4444 XQ (.mov), FFV1 16-bit (.mkv), H.265 Main 10 (.mp4)', {
+  skip: noFfmpeg,
+}, () => {
+  const expect: Record<string, RegExp> = { mov: /^yuva?444p1[02]le$/, mkv: /16le$/, mp4: /^yuv420p10le$/ };
+  for (const [ext, pixFmt] of Object.entries(expect)) {
+    const out = join(work, `deep.${ext}`);
+    const r = isf('render', SYNC, '-o', out, '--size', '32x16', '--frames', '2', '--depth', '16', '-q');
+    assert.equal(r.status, 0, r.stderr);
+    const [s] = probe(out, '-show_entries', 'stream=pix_fmt');
+    assert.match(s!.pix_fmt!, pixFmt, `${ext}: ${s!.pix_fmt}`);
+  }
+});

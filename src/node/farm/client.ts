@@ -279,7 +279,7 @@ async function encodeVideo(
   storage: FarmStorage,
   frames: string[],
   output: string,
-  options: Pick<FarmRenderOptions, 'width' | 'height' | 'codec' | 'crf' | 'pixFmt'> & {
+  options: Pick<FarmRenderOptions, 'width' | 'height' | 'codec' | 'crf' | 'pixFmt' | 'alpha' | 'onNotice'> & {
     fps: number;
     audio: AudioTrack | undefined;
   },
@@ -292,6 +292,8 @@ async function encodeVideo(
     crf: options.crf,
     pixFmt: options.pixFmt,
     audio: options.audio,
+    alpha: options.alpha,
+    onNotice: options.onNotice,
   });
   try {
     for (const file of frames) {
