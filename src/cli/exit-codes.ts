@@ -31,6 +31,7 @@ export function exitCodeFor(code: ISFErrorCode): number {
     case 'IMAGE_DECODE':
     case 'AUDIO_DECODE':
     case 'FFMPEG_MISSING':
+    case 'PACKAGE_MISSING':
     case 'FFMPEG_FAILED':
       return EXIT.IO;
     case 'GL_UNAVAILABLE':

@@ -14,6 +14,7 @@ import { checkShaderFile } from '../node/isolate/check.ts';
 import { IsolatedRenderer } from '../node/isolate/renderer.ts';
 import { loadISF } from '../node/load.ts';
 import { EXIT } from './exit-codes.ts';
+import { importNeeding } from './optional.ts';
 import { progressBar, run } from './output.ts';
 
 interface RenderFlags {
@@ -211,8 +212,12 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
     alpha: flags.alpha,
   };
   if (flags.redis !== undefined) {
-    // Loaded only for farm renders: BullMQ takes a noticeable time to import.
-    const { farmRenderCommand } = await import('./farm.ts');
+    // Loaded only for farm renders: BullMQ takes a noticeable time to import (and is an optional peer).
+    const { farmRenderCommand } = await importNeeding(
+      'bullmq',
+      'isf render --redis',
+      () => import('./farm.ts'),
+    );
     return farmRenderCommand({
       shader,
       redis: flags.redis,

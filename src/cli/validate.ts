@@ -13,6 +13,7 @@ import { IsolatedRenderer } from '../node/isolate/renderer.ts';
 import type { GLContext } from '../render/context.ts';
 import { EXIT } from './exit-codes.ts';
 import { expandShaderPaths } from './files.ts';
+import { importNeeding } from './optional.ts';
 import { run } from './output.ts';
 
 export interface ValidationReport {
@@ -55,7 +56,12 @@ export function registerValidate(program: Command): void {
         const files = await expandShaderPaths(paths);
         let context: GLContext | undefined;
         if (opts.redis !== undefined) {
-          const { farmValidateReports } = await import('./farm.ts'); // BullMQ only when asked for
+          // BullMQ only when asked for (and an optional peer)
+          const { farmValidateReports } = await importNeeding(
+            'bullmq',
+            'isf validate --redis',
+            () => import('./farm.ts'),
+          );
           const farm = await farmValidateReports({ ...opts, redis: opts.redis, files });
           return farm ? finish(farm, opts) : EXIT.INTERRUPTED;
         }

@@ -13,6 +13,7 @@ import type { FarmDevice, FarmWorker } from '../node/farm/worker.ts';
 import type { IsolatedRenderer } from '../node/isolate/renderer.ts';
 import type { GLContext } from '../render/context.ts';
 import { EXIT } from './exit-codes.ts';
+import { importNeeding } from './optional.ts';
 import { printError } from './output.ts';
 import { validateOne } from './validate.ts';
 
@@ -56,8 +57,9 @@ async function workerCommand(flags: WorkerFlags): Promise<number> {
   const log = (m: string) => {
     if (!flags.quiet) process.stderr.write(`isf worker: ${m}\n`);
   };
-  // Loaded when a worker starts, not on every `isf` command: BullMQ takes a noticeable time to import.
-  const { FarmWorker } = await import('../node/farm/worker.ts');
+  // Loaded when a worker starts, not on every `isf` command: BullMQ takes a noticeable time to import (and is
+  // an optional peer).
+  const { FarmWorker } = await importNeeding('bullmq', 'isf worker', () => import('../node/farm/worker.ts'));
   const { IsolatedRenderer } = await import('../node/isolate/renderer.ts');
   let worker: FarmWorker;
   // `isf validate --compile` jobs run as locally: each file in a child process under a time limit, so a shader

@@ -62,6 +62,7 @@ export type ISFErrorCode =
   // --- I/O and tools (node, cli) ---
   | 'IO_ERROR'
   | 'FFMPEG_MISSING'
+  | 'PACKAGE_MISSING' // an optional peer dependency (bullmq, for the farm) is not installed
   | 'FFMPEG_FAILED'
   | 'BAD_ARGUMENT'; // CLI / API argument that is invalid (message says which and what is expected)
 

@@ -11,6 +11,21 @@ export type GLenum = number;
 export type GLint = number;
 export type GLsizei = number;
 
+/*
+ * GL object handles, opaque to the renderer. They are declared here rather than taken from the DOM lib (WebGLTexture
+ * and the rest) so that the Node entry's types compile in a project without DOM; WebGL's own handles are assignable
+ * to them (the DOM declares them as empty interfaces too).
+ */
+export type GLTexture = object;
+export type GLFramebuffer = object;
+export type GLBuffer = object;
+export type GLShader = object;
+export type GLProgram = object;
+export type GLUniformLocation = object;
+export type GLVertexArrayObject = object;
+/** Vertex data for bufferData(). */
+export type GLBufferSource = ArrayBufferView | ArrayBuffer;
+
 export interface GL2Constants {
   readonly NO_ERROR: GLenum;
   readonly INVALID_ENUM: GLenum;
@@ -100,9 +115,9 @@ export interface GL2 extends GL2Constants {
   finish(): void;
   flush(): void;
 
-  createTexture(): WebGLTexture | null;
-  deleteTexture(texture: WebGLTexture | null): void;
-  bindTexture(target: GLenum, texture: WebGLTexture | null): void;
+  createTexture(): GLTexture | null;
+  deleteTexture(texture: GLTexture | null): void;
+  bindTexture(target: GLenum, texture: GLTexture | null): void;
   activeTexture(texture: GLenum): void;
   texParameteri(target: GLenum, pname: GLenum, param: GLint): void;
   texImage2D(
@@ -128,14 +143,14 @@ export interface GL2 extends GL2Constants {
     pixels: ArrayBufferView | null,
   ): void;
 
-  createFramebuffer(): WebGLFramebuffer | null;
-  deleteFramebuffer(framebuffer: WebGLFramebuffer | null): void;
-  bindFramebuffer(target: GLenum, framebuffer: WebGLFramebuffer | null): void;
+  createFramebuffer(): GLFramebuffer | null;
+  deleteFramebuffer(framebuffer: GLFramebuffer | null): void;
+  bindFramebuffer(target: GLenum, framebuffer: GLFramebuffer | null): void;
   framebufferTexture2D(
     target: GLenum,
     attachment: GLenum,
     textarget: GLenum,
-    texture: WebGLTexture | null,
+    texture: GLTexture | null,
     level: GLint,
   ): void;
   checkFramebufferStatus(target: GLenum): GLenum;
@@ -161,35 +176,35 @@ export interface GL2 extends GL2Constants {
     dstData: ArrayBufferView | null,
   ): void;
 
-  createShader(type: GLenum): WebGLShader | null;
-  shaderSource(shader: WebGLShader, source: string): void;
-  compileShader(shader: WebGLShader): void;
-  getShaderParameter(shader: WebGLShader, pname: GLenum): unknown;
-  getShaderInfoLog(shader: WebGLShader): string | null;
-  deleteShader(shader: WebGLShader | null): void;
+  createShader(type: GLenum): GLShader | null;
+  shaderSource(shader: GLShader, source: string): void;
+  compileShader(shader: GLShader): void;
+  getShaderParameter(shader: GLShader, pname: GLenum): unknown;
+  getShaderInfoLog(shader: GLShader): string | null;
+  deleteShader(shader: GLShader | null): void;
 
-  createProgram(): WebGLProgram | null;
-  attachShader(program: WebGLProgram, shader: WebGLShader): void;
-  bindAttribLocation(program: WebGLProgram, index: number, name: string): void;
-  linkProgram(program: WebGLProgram): void;
-  getProgramParameter(program: WebGLProgram, pname: GLenum): unknown;
-  getProgramInfoLog(program: WebGLProgram): string | null;
-  deleteProgram(program: WebGLProgram | null): void;
-  useProgram(program: WebGLProgram | null): void;
-  getUniformLocation(program: WebGLProgram, name: string): WebGLUniformLocation | null;
-  uniform1i(location: WebGLUniformLocation | null, x: GLint): void;
-  uniform1f(location: WebGLUniformLocation | null, x: number): void;
-  uniform2f(location: WebGLUniformLocation | null, x: number, y: number): void;
-  uniform3f(location: WebGLUniformLocation | null, x: number, y: number, z: number): void;
-  uniform4f(location: WebGLUniformLocation | null, x: number, y: number, z: number, w: number): void;
+  createProgram(): GLProgram | null;
+  attachShader(program: GLProgram, shader: GLShader): void;
+  bindAttribLocation(program: GLProgram, index: number, name: string): void;
+  linkProgram(program: GLProgram): void;
+  getProgramParameter(program: GLProgram, pname: GLenum): unknown;
+  getProgramInfoLog(program: GLProgram): string | null;
+  deleteProgram(program: GLProgram | null): void;
+  useProgram(program: GLProgram | null): void;
+  getUniformLocation(program: GLProgram, name: string): GLUniformLocation | null;
+  uniform1i(location: GLUniformLocation | null, x: GLint): void;
+  uniform1f(location: GLUniformLocation | null, x: number): void;
+  uniform2f(location: GLUniformLocation | null, x: number, y: number): void;
+  uniform3f(location: GLUniformLocation | null, x: number, y: number, z: number): void;
+  uniform4f(location: GLUniformLocation | null, x: number, y: number, z: number, w: number): void;
 
-  createBuffer(): WebGLBuffer | null;
-  deleteBuffer(buffer: WebGLBuffer | null): void;
-  bindBuffer(target: GLenum, buffer: WebGLBuffer | null): void;
-  bufferData(target: GLenum, data: BufferSource, usage: GLenum): void;
-  createVertexArray(): WebGLVertexArrayObject | null;
-  deleteVertexArray(vertexArray: WebGLVertexArrayObject | null): void;
-  bindVertexArray(array: WebGLVertexArrayObject | null): void;
+  createBuffer(): GLBuffer | null;
+  deleteBuffer(buffer: GLBuffer | null): void;
+  bindBuffer(target: GLenum, buffer: GLBuffer | null): void;
+  bufferData(target: GLenum, data: GLBufferSource, usage: GLenum): void;
+  createVertexArray(): GLVertexArrayObject | null;
+  deleteVertexArray(vertexArray: GLVertexArrayObject | null): void;
+  bindVertexArray(array: GLVertexArrayObject | null): void;
   enableVertexAttribArray(index: number): void;
   vertexAttribPointer(
     index: number,

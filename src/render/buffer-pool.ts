@@ -11,7 +11,7 @@
  * RESOURCE_DESTROYED on use, and their release() is a no-op.
  */
 import { ISFError } from '../core/errors.ts';
-import type { GL2 } from '../gl/gl2.ts';
+import type { GL2, GLFramebuffer } from '../gl/gl2.ts';
 import type { GLContext } from './context.ts';
 import type { Texture2D, TextureFormat } from './resources.ts';
 
@@ -49,7 +49,7 @@ export class RenderBuffer {
   constructor(
     private readonly pool: BufferPool,
     readonly texture: Texture2D,
-    readonly framebuffer: WebGLFramebuffer,
+    readonly framebuffer: GLFramebuffer,
   ) {}
 
   get width(): number {

@@ -19,7 +19,7 @@
  */
 import { ISFError } from '../core/errors.ts';
 import type { GLBackend, GLBackendFactory } from '../gl/backend.ts';
-import { type GL2, glErrorName } from '../gl/gl2.ts';
+import { type GL2, type GLBuffer, type GLVertexArrayObject, glErrorName } from '../gl/gl2.ts';
 import { BufferPool, type BufferPoolStats } from './buffer-pool.ts';
 import { ProgramCache } from './program-cache.ts';
 import {
@@ -122,10 +122,10 @@ export class GLContext {
   private infoCache: ContextInfo | undefined;
   private floatFormatCache: TextureFormat | 'none' | undefined;
   private floatLinear = false;
-  private quadVao: WebGLVertexArrayObject | null = null;
+  private quadVao: GLVertexArrayObject | null = null;
   /** A vertex array with no attributes, for VERTEX_SHADER_ART draws (vertices come from gl_VertexID). */
-  private emptyVao: WebGLVertexArrayObject | null = null;
-  private quadVbo: WebGLBuffer | null = null;
+  private emptyVao: GLVertexArrayObject | null = null;
+  private quadVbo: GLBuffer | null = null;
   readonly options: Required<Omit<GLContextOptions, 'maxSize'>> & { maxSize: number | undefined };
   readonly pool: BufferPool;
   readonly programs: ProgramCache;

@@ -7,6 +7,7 @@
  */
 import { type Diagnostic, ISFError } from '../core/errors.ts';
 import { type GeneratedShaders, mapCompileLog } from '../core/glsl/index.ts';
+import type { GLProgram, GLShader, GLUniformLocation } from '../gl/gl2.ts';
 import type { GLContext } from './context.ts';
 
 export interface ShaderFiles {
@@ -16,10 +17,10 @@ export interface ShaderFiles {
 
 export interface CompiledProgram {
   readonly key: string;
-  readonly program: WebGLProgram;
+  readonly program: GLProgram;
   readonly generation: number;
   /** Uniform locations by name, resolved lazily and cached (null when the compiler optimised it away). */
-  location(name: string): WebGLUniformLocation | null;
+  location(name: string): GLUniformLocation | null;
   /** Compile + link time in ms (0 when served from the cache). */
   readonly compileMs: number;
 }
@@ -27,7 +28,7 @@ export interface CompiledProgram {
 interface Entry extends CompiledProgram {
   refs: number;
   lastUsed: number;
-  locations: Map<string, WebGLUniformLocation | null>;
+  locations: Map<string, GLUniformLocation | null>;
 }
 
 export class ProgramCache {
@@ -59,7 +60,7 @@ export class ProgramCache {
     const t0 = performance.now();
     const program = this.build(shaders, files);
     const gl = this.context.use('getUniformLocation');
-    const locations = new Map<string, WebGLUniformLocation | null>();
+    const locations = new Map<string, GLUniformLocation | null>();
     const entry: Entry = {
       key,
       program,
@@ -114,10 +115,10 @@ export class ProgramCache {
     this.context.resources.remove('programs');
   }
 
-  private build(shaders: GeneratedShaders, files: ShaderFiles): WebGLProgram {
+  private build(shaders: GeneratedShaders, files: ShaderFiles): GLProgram {
     const gl = this.context.use('compile shaders');
     const vs = this.compile(gl.VERTEX_SHADER, shaders, files);
-    let fs: WebGLShader;
+    let fs: GLShader;
     try {
       fs = this.compile(gl.FRAGMENT_SHADER, shaders, files);
     } catch (e) {
@@ -152,7 +153,7 @@ export class ProgramCache {
     return program;
   }
 
-  private compile(type: number, shaders: GeneratedShaders, files: ShaderFiles): WebGLShader {
+  private compile(type: number, shaders: GeneratedShaders, files: ShaderFiles): GLShader {
     const gl = this.context.use('compile shader');
     const stage = type === gl.VERTEX_SHADER ? 'vertex' : 'fragment';
     const shader = gl.createShader(type);

@@ -2,7 +2,7 @@
  * GL object bookkeeping: every texture, framebuffer, program, buffer and vertex array the renderer creates goes
  * through here, so `GLContext.stats()` reports exact live counts and bytes (the leak tests assert on them).
  */
-import type { GL2 } from '../gl/gl2.ts';
+import type { GL2, GLTexture } from '../gl/gl2.ts';
 
 export type TextureFormat = 'rgba8' | 'rgba16f' | 'rgba32f';
 
@@ -24,7 +24,7 @@ export const BYTES_PER_PIXEL: Record<TextureFormat, number> = { rgba8: 4, rgba16
 
 /** A 2D texture we own, with what we need to know about it without asking GL. */
 export interface Texture2D {
-  readonly handle: WebGLTexture;
+  readonly handle: GLTexture;
   readonly width: number;
   readonly height: number;
   readonly format: TextureFormat;

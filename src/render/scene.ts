@@ -19,7 +19,7 @@ import { type Diagnostic, ISFError } from '../core/errors.ts';
 import { type CompiledExpression, compileExpression } from '../core/expr/index.ts';
 import { type GeneratedShaders, type GLSLDialect, generateShaders } from '../core/glsl/index.ts';
 import { coerceInputValue, defaultInputValue, type InputValue } from '../core/values.ts';
-import type { GL2 } from '../gl/gl2.ts';
+import type { GL2, GLTexture } from '../gl/gl2.ts';
 import type { RenderBuffer } from './buffer-pool.ts';
 import type { GLContext } from './context.ts';
 import { CUBE_FACES, checkCubeFaces, cubeFaceImport } from './cube.ts';
@@ -86,7 +86,7 @@ export function sequenceTiming(
 }
 
 interface SamplerBinding {
-  texture: WebGLTexture | null;
+  texture: GLTexture | null;
   width: number;
   height: number;
   flip: boolean;

@@ -16,7 +16,17 @@
  *   for the canvas: the EGL context has no surface, so GL's framebuffer 0 is incomplete.
  */
 import { ISFError } from '../../core/errors.ts';
-import type { GL2 } from '../../gl/gl2.ts';
+import type {
+  GL2,
+  GLBuffer,
+  GLBufferSource,
+  GLFramebuffer,
+  GLProgram,
+  GLShader,
+  GLTexture,
+  GLUniformLocation,
+  GLVertexArrayObject,
+} from '../../gl/gl2.ts';
 import { GLC, GLX } from './constants.ts';
 import { type ContextCore, thread } from './core.ts';
 import type { GlesFuncs } from './native.ts';
@@ -518,18 +528,18 @@ export class NodeGL2 implements GL2 {
 
   // --- textures ---
 
-  createTexture(): WebGLTexture | null {
+  createTexture(): GLTexture | null {
     if (thread.current !== this.core && !this.core.enter()) return null;
     const t = new NodeWebGLTexture(this, this.genName(this.g.glGenTextures));
     this.textures.set(t.id, t);
     return t;
   }
 
-  deleteTexture(texture: WebGLTexture | null): void {
+  deleteTexture(texture: GLTexture | null): void {
     this.deleteObject(texture, this.textures, this.g.glDeleteTextures, false);
   }
 
-  bindTexture(target: number, texture: WebGLTexture | null): void {
+  bindTexture(target: number, texture: GLTexture | null): void {
     if (thread.current !== this.core && !this.core.enter()) return;
     const id = this.nameOf(texture);
     if (id >= 0) this.g.glBindTexture(target, id);
@@ -661,14 +671,14 @@ export class NodeGL2 implements GL2 {
 
   // --- framebuffers ---
 
-  createFramebuffer(): WebGLFramebuffer | null {
+  createFramebuffer(): GLFramebuffer | null {
     if (thread.current !== this.core && !this.core.enter()) return null;
     const f = new NodeWebGLFramebuffer(this, this.genName(this.g.glGenFramebuffers));
     this.framebuffers.set(f.id, f);
     return f;
   }
 
-  deleteFramebuffer(framebuffer: WebGLFramebuffer | null): void {
+  deleteFramebuffer(framebuffer: GLFramebuffer | null): void {
     const wasBound =
       framebuffer !== null &&
       (framebuffer as NodeGLObject).owner === this &&
@@ -686,7 +696,7 @@ export class NodeGL2 implements GL2 {
       this.g.glBindFramebuffer(GLC.READ_FRAMEBUFFER, this.defaultFramebuffer);
   }
 
-  bindFramebuffer(target: number, framebuffer: WebGLFramebuffer | null): void {
+  bindFramebuffer(target: number, framebuffer: GLFramebuffer | null): void {
     if (thread.current !== this.core && !this.core.enter()) return;
     const id =
       framebuffer === null || framebuffer === undefined ? this.defaultFramebuffer : this.nameOf(framebuffer);
@@ -697,7 +707,7 @@ export class NodeGL2 implements GL2 {
     target: number,
     attachment: number,
     textarget: number,
-    texture: WebGLTexture | null,
+    texture: GLTexture | null,
     level: number,
   ): void {
     if (thread.current !== this.core && !this.core.enter()) return;
@@ -754,7 +764,7 @@ export class NodeGL2 implements GL2 {
 
   // --- shaders and programs ---
 
-  createShader(type: number): WebGLShader | null {
+  createShader(type: number): GLShader | null {
     if (thread.current !== this.core && !this.core.enter()) return null;
     const id = this.g.glCreateShader(type);
     if (id === 0) return null;
@@ -763,20 +773,20 @@ export class NodeGL2 implements GL2 {
     return s;
   }
 
-  shaderSource(shader: WebGLShader, source: string): void {
+  shaderSource(shader: GLShader, source: string): void {
     if (thread.current !== this.core && !this.core.enter()) return;
     const id = this.nameOf(shader);
     if (id > 0) this.g.glShaderSource(id, 1, [String(source)], null);
   }
 
-  compileShader(shader: WebGLShader): void {
+  compileShader(shader: GLShader): void {
     if (thread.current !== this.core && !this.core.enter()) return;
     const id = this.nameOf(shader);
     if (id > 0) this.g.glCompileShader(id);
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: the WebGL2RenderingContext signature (value type depends on the enum)
-  getShaderParameter(shader: WebGLShader, pname: number): any {
+  getShaderParameter(shader: GLShader, pname: number): any {
     if (thread.current !== this.core && !this.core.enter()) return null;
     const id = this.nameOf(shader);
     if (id <= 0) return null;
@@ -786,7 +796,7 @@ export class NodeGL2 implements GL2 {
     return pname === GLC.COMPILE_STATUS || pname === GLX.DELETE_STATUS ? v !== 0 : v;
   }
 
-  getShaderInfoLog(shader: WebGLShader): string | null {
+  getShaderInfoLog(shader: GLShader): string | null {
     if (thread.current !== this.core && !this.core.enter()) return null;
     const id = this.nameOf(shader);
     if (id <= 0) return null;
@@ -808,11 +818,11 @@ export class NodeGL2 implements GL2 {
     return Buffer.from(buf.buffer, 0, Math.min(this.i32[0]!, size)).toString('utf8');
   }
 
-  deleteShader(shader: WebGLShader | null): void {
+  deleteShader(shader: GLShader | null): void {
     this.deleteObject(shader, this.shaders, this.g.glDeleteShader, true);
   }
 
-  createProgram(): WebGLProgram | null {
+  createProgram(): GLProgram | null {
     if (thread.current !== this.core && !this.core.enter()) return null;
     const id = this.g.glCreateProgram();
     if (id === 0) return null;
@@ -821,27 +831,27 @@ export class NodeGL2 implements GL2 {
     return p;
   }
 
-  attachShader(program: WebGLProgram, shader: WebGLShader): void {
+  attachShader(program: GLProgram, shader: GLShader): void {
     if (thread.current !== this.core && !this.core.enter()) return;
     const p = this.nameOf(program);
     const s = this.nameOf(shader);
     if (p > 0 && s > 0) this.g.glAttachShader(p, s);
   }
 
-  bindAttribLocation(program: WebGLProgram, index: number, name: string): void {
+  bindAttribLocation(program: GLProgram, index: number, name: string): void {
     if (thread.current !== this.core && !this.core.enter()) return;
     const p = this.nameOf(program);
     if (p > 0) this.g.glBindAttribLocation(p, index, String(name));
   }
 
-  linkProgram(program: WebGLProgram): void {
+  linkProgram(program: GLProgram): void {
     if (thread.current !== this.core && !this.core.enter()) return;
     const p = this.nameOf(program);
     if (p > 0) this.g.glLinkProgram(p);
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: the WebGL2RenderingContext signature (value type depends on the enum)
-  getProgramParameter(program: WebGLProgram, pname: number): any {
+  getProgramParameter(program: GLProgram, pname: number): any {
     if (thread.current !== this.core && !this.core.enter()) return null;
     const id = this.nameOf(program);
     if (id <= 0) return null;
@@ -853,18 +863,18 @@ export class NodeGL2 implements GL2 {
       : v;
   }
 
-  getProgramInfoLog(program: WebGLProgram): string | null {
+  getProgramInfoLog(program: GLProgram): string | null {
     if (thread.current !== this.core && !this.core.enter()) return null;
     const id = this.nameOf(program);
     if (id <= 0) return null;
     return this.readLog(id, this.g.glGetProgramiv, this.g.glGetProgramInfoLog);
   }
 
-  deleteProgram(program: WebGLProgram | null): void {
+  deleteProgram(program: GLProgram | null): void {
     this.deleteObject(program, this.programs, this.g.glDeleteProgram, true);
   }
 
-  useProgram(program: WebGLProgram | null): void {
+  useProgram(program: GLProgram | null): void {
     if (thread.current !== this.core && !this.core.enter()) return;
     const id = this.nameOf(program);
     if (id < 0) return;
@@ -872,7 +882,7 @@ export class NodeGL2 implements GL2 {
     this.currentProgram = program as NodeWebGLProgram | null;
   }
 
-  getUniformLocation(program: WebGLProgram, name: string): WebGLUniformLocation | null {
+  getUniformLocation(program: GLProgram, name: string): GLUniformLocation | null {
     if (thread.current !== this.core && !this.core.enter()) return null;
     const id = this.nameOf(program);
     if (id <= 0) return null;
@@ -881,7 +891,7 @@ export class NodeGL2 implements GL2 {
   }
 
   /** The native location, or -1 when the call must be skipped (null, or not of the program in use). */
-  private loc(location: WebGLUniformLocation | null): number {
+  private loc(location: GLUniformLocation | null): number {
     if (location === null || location === undefined) return -1;
     const l = location as NodeWebGLUniformLocation;
     if (l.program !== this.currentProgram) {
@@ -891,31 +901,31 @@ export class NodeGL2 implements GL2 {
     return l.location;
   }
 
-  uniform1i(location: WebGLUniformLocation | null, x: number): void {
+  uniform1i(location: GLUniformLocation | null, x: number): void {
     if (thread.current !== this.core && !this.core.enter()) return;
     const l = this.loc(location);
     if (l >= 0) this.g.glUniform1i(l, x);
   }
 
-  uniform1f(location: WebGLUniformLocation | null, x: number): void {
+  uniform1f(location: GLUniformLocation | null, x: number): void {
     if (thread.current !== this.core && !this.core.enter()) return;
     const l = this.loc(location);
     if (l >= 0) this.g.glUniform1f(l, x);
   }
 
-  uniform2f(location: WebGLUniformLocation | null, x: number, y: number): void {
+  uniform2f(location: GLUniformLocation | null, x: number, y: number): void {
     if (thread.current !== this.core && !this.core.enter()) return;
     const l = this.loc(location);
     if (l >= 0) this.g.glUniform2f(l, x, y);
   }
 
-  uniform3f(location: WebGLUniformLocation | null, x: number, y: number, z: number): void {
+  uniform3f(location: GLUniformLocation | null, x: number, y: number, z: number): void {
     if (thread.current !== this.core && !this.core.enter()) return;
     const l = this.loc(location);
     if (l >= 0) this.g.glUniform3f(l, x, y, z);
   }
 
-  uniform4f(location: WebGLUniformLocation | null, x: number, y: number, z: number, w: number): void {
+  uniform4f(location: GLUniformLocation | null, x: number, y: number, z: number, w: number): void {
     if (thread.current !== this.core && !this.core.enter()) return;
     const l = this.loc(location);
     if (l >= 0) this.g.glUniform4f(l, x, y, z, w);
@@ -923,24 +933,24 @@ export class NodeGL2 implements GL2 {
 
   // --- buffers and vertex arrays ---
 
-  createBuffer(): WebGLBuffer | null {
+  createBuffer(): GLBuffer | null {
     if (thread.current !== this.core && !this.core.enter()) return null;
     const b = new NodeWebGLBuffer(this, this.genName(this.g.glGenBuffers));
     this.buffers.set(b.id, b);
     return b;
   }
 
-  deleteBuffer(buffer: WebGLBuffer | null): void {
+  deleteBuffer(buffer: GLBuffer | null): void {
     this.deleteObject(buffer, this.buffers, this.g.glDeleteBuffers, false);
   }
 
-  bindBuffer(target: number, buffer: WebGLBuffer | null): void {
+  bindBuffer(target: number, buffer: GLBuffer | null): void {
     if (thread.current !== this.core && !this.core.enter()) return;
     const id = this.nameOf(buffer);
     if (id >= 0) this.g.glBindBuffer(target, id);
   }
 
-  bufferData(target: number, data: BufferSource | number, usage: number): void {
+  bufferData(target: number, data: GLBufferSource | number, usage: number): void {
     if (thread.current !== this.core && !this.core.enter()) return;
     if (typeof data === 'number') {
       if (!(data >= 0)) this.fail(GLC.INVALID_VALUE);
@@ -954,18 +964,18 @@ export class NodeGL2 implements GL2 {
     }
   }
 
-  createVertexArray(): WebGLVertexArrayObject | null {
+  createVertexArray(): GLVertexArrayObject | null {
     if (thread.current !== this.core && !this.core.enter()) return null;
     const v = new NodeWebGLVertexArray(this, this.genName(this.g.glGenVertexArrays));
     this.vertexArrays.set(v.id, v);
     return v;
   }
 
-  deleteVertexArray(vertexArray: WebGLVertexArrayObject | null): void {
+  deleteVertexArray(vertexArray: GLVertexArrayObject | null): void {
     this.deleteObject(vertexArray, this.vertexArrays, this.g.glDeleteVertexArrays, false);
   }
 
-  bindVertexArray(array: WebGLVertexArrayObject | null): void {
+  bindVertexArray(array: GLVertexArrayObject | null): void {
     if (thread.current !== this.core && !this.core.enter()) return;
     const id = this.nameOf(array);
     if (id >= 0) this.g.glBindVertexArray(id);
