@@ -19,7 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import { build } from 'esbuild';
 import sharp from 'sharp';
 import { CHROMIUM_MISSING, launchChromium, preparePage } from '../browser/chromium.ts';
-import { REPO } from '../helpers.ts';
+import { needs, REPO } from '../helpers.ts';
 
 const WORK = mkdtempSync(join(tmpdir(), 'isf-package-'));
 const APP = join(WORK, 'app');
@@ -353,11 +353,12 @@ describe('bundling the installed package', () => {
     assert.deepEqual(outside, []);
   });
 
-  test('an esbuild app of isf-renderer/browser reaches no Node module and renders in Chromium', {
-    skip: CHROMIUM_MISSING,
-  }, async () => {
-    const { js, inputs } = await bundle(
-      `import { browserPlatform, createBrowserContext, parseISF, Scene } from 'isf-renderer/browser';
+  test(
+    'an esbuild app of isf-renderer/browser reaches no Node module and renders in Chromium',
+    needs(CHROMIUM_MISSING),
+    async () => {
+      const { js, inputs } = await bundle(
+        `import { browserPlatform, createBrowserContext, parseISF, Scene } from 'isf-renderer/browser';
 const canvas = document.createElement('canvas');
 document.body.append(canvas);
 const context = createBrowserContext(canvas);
@@ -367,33 +368,34 @@ scene.setValue('color', [0.25, 0.5, 1, 1]);
 const frame = scene.render({ width: 4, height: 4 });
 globalThis.result = { pixel: [...frame.pixels.slice(0, 4)], size: [frame.width, frame.height] };
 `,
-      'browser',
-    );
-    const allowed = /^node_modules\/isf-renderer\/dist\/(core|gl|render|browser)\//;
-    assert.deepEqual(
-      inputs.filter((p) => p !== 'entry-browser.js' && !allowed.test(p)),
-      [],
-    );
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage();
-      const errors = await preparePage(page);
-      await page.setContent('<!doctype html><html><body></body></html>');
-      await page.addScriptTag({ type: 'module', content: js });
-      await page.waitForFunction(() => 'result' in globalThis, undefined, { timeout: 60_000 });
-      const result = (await page.evaluate(() => (globalThis as { result?: unknown }).result)) as {
-        pixel: number[];
-        size: number[];
-      };
-      assert.deepEqual(errors, []);
-      assert.deepEqual(result.size, [4, 4]);
-      const [r, g, b, a] = result.pixel;
-      assert.ok(
-        Math.abs(r! - 64) <= 1 && Math.abs(g! - 128) <= 1 && b === 255 && a === 255,
-        `${result.pixel}`,
+        'browser',
       );
-    } finally {
-      await browser.close();
-    }
-  });
+      const allowed = /^node_modules\/isf-renderer\/dist\/(core|gl|render|browser)\//;
+      assert.deepEqual(
+        inputs.filter((p) => p !== 'entry-browser.js' && !allowed.test(p)),
+        [],
+      );
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        const errors = await preparePage(page);
+        await page.setContent('<!doctype html><html><body></body></html>');
+        await page.addScriptTag({ type: 'module', content: js });
+        await page.waitForFunction(() => 'result' in globalThis, undefined, { timeout: 60_000 });
+        const result = (await page.evaluate(() => (globalThis as { result?: unknown }).result)) as {
+          pixel: number[];
+          size: number[];
+        };
+        assert.deepEqual(errors, []);
+        assert.deepEqual(result.size, [4, 4]);
+        const [r, g, b, a] = result.pixel;
+        assert.ok(
+          Math.abs(r! - 64) <= 1 && Math.abs(g! - 128) <= 1 && b === 255 && a === 255,
+          `${result.pixel}`,
+        );
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });
