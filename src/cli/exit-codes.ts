@@ -25,7 +25,7 @@ export const EXIT = {
 
 export function exitCodeFor(code: ISFErrorCode): number {
   if (code === 'ISF_FILE_NOT_FOUND') return EXIT.IO;
-  if (code.startsWith('ISF_') || code.startsWith('GLSL_')) return EXIT.SHADER;
+  if (code.startsWith('ISF_') || code.startsWith('GLSL_') || code === 'CONVERT_SOURCE') return EXIT.SHADER;
   switch (code) {
     case 'IO_ERROR':
     case 'IMAGE_DECODE':

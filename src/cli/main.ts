@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   render: async () => (await import('./render.ts')).registerRender,
   serve: async () => (await import('./serve.ts')).registerServe,
   worker: async () => (await import('./worker.ts')).registerWorker,
+  convert: async () => (await import('./convert.ts')).registerConvert,
 };
 
 // package.json is two folders up from both src/cli/main.ts and dist/cli/main.js.

@@ -64,6 +64,7 @@ export type ISFErrorCode =
   | 'FFMPEG_MISSING'
   | 'PACKAGE_MISSING' // an optional peer dependency (bullmq, for the farm) is not installed
   | 'FFMPEG_FAILED'
+  | 'CONVERT_SOURCE' // isf convert: the input is not a Shadertoy / GLSL Sandbox shader it can convert
   | 'BAD_ARGUMENT'; // CLI / API argument that is invalid (message says which and what is expected)
 
 /** Warning codes: never thrown, only reported in `diagnostics`. */
@@ -90,6 +91,7 @@ export type ISFWarningCode =
   | 'W_HOST_TYPE' // an input TYPE another host defines, mapped (int → long, point3D/point4D → vec3/vec4)
   | 'W_HEADER' // no ISFVSN, ISF_VERSION instead, text before the JSON comment
   | 'W_GLSL_DIALECT' // GLSL the spec does not define but hosts accept (#include, #extension, IMG_THIS_PIXEL(img, p))
+  | 'W_CONVERT' // isf convert: something the source does that the ISF output cannot do exactly
   | 'W_RENAMED_INPUT'; // an input named with a GLSL keyword, renamed in its uniform and every use
 
 export type Severity = 'error' | 'warning';
