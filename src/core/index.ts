@@ -1,6 +1,7 @@
 // Public core API (pure TypeScript: no GL, no Node). A plain list of re-exports.
 
 export * from './audio.ts';
+export * from './convert/index.ts';
 export * from './document.ts';
 export * from './errors.ts';
 export * from './expr/index.ts';

@@ -1,6 +1,7 @@
 export * from './audio.ts';
 export * from './batch.ts';
 export * from './context.ts';
+export * from './convert.ts';
 export * from './egl/index.ts';
 export * from './files.ts';
 export * from './images.ts';

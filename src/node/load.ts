@@ -5,6 +5,7 @@
  * resolved, or inside `importRoot` when the caller trusts the document.
  */
 import { extname, resolve } from 'node:path';
+import { CONVERTIBLE_EXTENSIONS, convertForLoading } from '../core/convert/index.ts';
 import type { ISFDocument, ParseOptions } from '../core/document.ts';
 import { type Diagnostic, ISFError } from '../core/errors.ts';
 import { DEFAULT_MAX_BYTES, parseISF, type ValidationResult, validateISF } from '../core/parse/index.ts';
@@ -44,6 +45,15 @@ async function readDocument(path: string, options: LoadOptions): Promise<ReadRes
   });
   // Non-fatal decoding: invalid UTF-8 becomes U+FFFD, which the parser's text check counts.
   const result: ReadResult = { path: abs, source: decodeText(bytes), warnings: [] };
+  // A Shadertoy / GLSL Sandbox file (not .fs) is converted on the fly; its conversion notes become warnings.
+  if (CONVERTIBLE_EXTENSIONS.includes(extname(abs).toLowerCase())) {
+    const converted = convertForLoading(result.source, abs);
+    if (converted) {
+      result.source = converted.source;
+      result.warnings.push(...converted.warnings);
+      return result;
+    }
+  }
   if (options.vertexSource !== undefined) {
     result.vertexSource = options.vertexSource;
     if (options.vertexPath !== undefined) result.vertexPath = options.vertexPath;

@@ -91,3 +91,24 @@ export function convertSource(text: string, options: ConvertOptions = {}): Conve
   };
   return [convertShadertoy(project, options)];
 }
+
+/** Extensions under which a Shadertoy or GLSL Sandbox source is converted on load (`isf render shader.glsl`). */
+export const CONVERTIBLE_EXTENSIONS = ['.glsl', '.frag', '.json', '.txt'];
+
+/**
+ * For loaders: the ISF text of a Shadertoy or GLSL Sandbox source, converted on the fly, or undefined when the text
+ * is not one (ISF, or anything else: the ISF parser then says what is wrong). API JSON with several shaders is
+ * refused: which one to render is not for a loader to guess.
+ */
+export function convertForLoading(text: string, file: string): ConvertResult | undefined {
+  const kind = detectSourceKind(text);
+  if (kind === 'isf' || kind === 'unknown') return undefined;
+  const results = convertSource(text, { file });
+  if (results.length !== 1) {
+    throw new ISFError('CONVERT_SOURCE', `${file} holds ${results.length} shaders; convert them first`, {
+      file,
+      suggestion: `isf convert ${file} -o <folder>`,
+    });
+  }
+  return results[0];
+}

@@ -271,7 +271,8 @@ export function convertShadertoy(project: ShadertoyProject, options: ShadertoyOp
   // A pass that declares a name Common declares too (harnesses that #include common only where needed allow
   // it) keeps its own version under a per-pass name.
   const commonNames = new Set<string>();
-  for (const toks of commonTokens) for (const n of topLevelNames(toks, topLevelItems(toks))) commonNames.add(n);
+  for (const toks of commonTokens)
+    for (const n of topLevelNames(toks, topLevelItems(toks))) commonNames.add(n);
 
   const usesHw = [...plans.map((p) => p.tokens), ...commonTokens].some((toks) =>
     toks.some((t) => t.kind === 'ident' && t.text === 'HW_PERFORMANCE'),
@@ -563,7 +564,7 @@ function rewriteChannelArray(
   ctx: RewriteContext,
 ): { text: string; end: number } {
   const isTime = tokens[i]!.text === 'iChannelTime';
-  const valueOf = (ch: number): string => {
+  const channelValue = (ch: number): string => {
     if (isTime) return 'TIME';
     const b = ctx.bindings.get(ch);
     return b?.name ? `vec3(IMG_SIZE(${b.name}), 1.0)` : 'vec3(0.0)';
@@ -572,10 +573,11 @@ function rewriteChannelArray(
   if (open < to && tokens[open]!.text === '[') {
     const close = matchBracket(tokens, open);
     const index = rangeText(tokens, open + 1, close).trim();
-    if (close > 0 && /^[0-3]$/.test(index)) return { text: `(${valueOf(Number(index))})`, end: close + 1 };
+    if (close > 0 && /^[0-3]$/.test(index))
+      return { text: `(${channelValue(Number(index))})`, end: close + 1 };
   }
   const type = isTime ? 'float' : 'vec3';
-  return { text: `${type}[4](${[0, 1, 2, 3].map(valueOf).join(', ')})`, end: i + 1 };
+  return { text: `${type}[4](${[0, 1, 2, 3].map(channelValue).join(', ')})`, end: i + 1 };
 }
 
 /** texture(iChannelN, ...) and friends on a bound channel; undefined when the call is not on a channel. */
