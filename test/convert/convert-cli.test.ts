@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { parseISF } from '../../src/core/parse/index.ts';
-import { REPO, SHARED } from '../helpers.ts';
+import { needs, REPO, SHARED } from '../helpers.ts';
 
 const BIN = join(REPO, 'bin', 'isf.js');
 const work = mkdtempSync(join(tmpdir(), 'isf-convert-cli-'));
@@ -70,24 +70,26 @@ test('a multi-shader API JSON converts to a folder, one .fs each', () => {
   );
 });
 
-test('a corpus pass folder converts and renders', {
-  skip: !existsSync(join(SHARED, 'corpus', 'shadertoy')),
-}, () => {
-  const r = isf(
-    'convert',
-    join(SHARED, 'corpus', 'shadertoy', 'multi', 'trettel-two-buffers'),
-    '-o',
-    'two.fs',
-  );
-  assert.equal(r.status, 0, r.stderr);
-  const doc = parseISF(readFileSync(join(work, 'two.fs'), 'utf8'), { path: join(work, 'two.fs') });
-  assert.deepEqual(
-    doc.passes.map((p) => p.target ?? null),
-    ['bufferA', 'bufferB', null],
-  );
-  const v = isf('render', 'two.fs', '-o', 'two-%d.png', '--frames', '3', '--size', '16x16');
-  assert.equal(v.status, 0, v.stderr);
-});
+test(
+  'a corpus pass folder converts and renders',
+  needs(!existsSync(join(SHARED, 'corpus', 'shadertoy')) && 'the Shadertoy corpus is missing'),
+  () => {
+    const r = isf(
+      'convert',
+      join(SHARED, 'corpus', 'shadertoy', 'multi', 'trettel-two-buffers'),
+      '-o',
+      'two.fs',
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const doc = parseISF(readFileSync(join(work, 'two.fs'), 'utf8'), { path: join(work, 'two.fs') });
+    assert.deepEqual(
+      doc.passes.map((p) => p.target ?? null),
+      ['bufferA', 'bufferB', null],
+    );
+    const v = isf('render', 'two.fs', '-o', 'two-%d.png', '--frames', '3', '--size', '16x16');
+    assert.equal(v.status, 0, v.stderr);
+  },
+);
 
 test('what is not a shader it can convert is exit 3 with CONVERT_SOURCE; a bad --from is exit 2', () => {
   mkdirSync(join(work, 'empty-dir'), { recursive: true });
