@@ -2,11 +2,16 @@
  * Every shader of ../shared/corpus parses, compiles and renders a 320x180 frame, and where the reference
  * implementation (VVISF-GL on Mesa llvmpipe) left an image, ours matches it under reference/PROTOCOL.md.
  * Files above the tolerance are listed here with the reason, not hidden; the per-file figures are printed.
+ * Every compared render is also held to the committed baseline (conformance-baseline.json): its mean, max and
+ * share of bad pixels may not increase, and it may not leave the compared set. `npm run conformance:baseline`
+ * regenerates the file on purpose (after an improvement, or to take in newly compared files).
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { type ConformanceEntry, runConformance } from '../../src/node/conformance.ts';
 import { context, SHARED } from '../helpers.ts';
+import { BASELINE_FILE, type Baseline, baselineOf, compareBaseline } from './conformance-baseline.ts';
 
 after(() => context().destroy());
 
@@ -50,7 +55,6 @@ const KNOWN_DIFFERENCES = new Map<string, [number, string]>([
 
 test('corpus conformance against VVISF-GL reference images', async (t) => {
   const entries: ConformanceEntry[] = await runConformance(context(), SHARED);
-  assert.ok(entries.length >= 250, `expected the whole corpus, got ${entries.length} renders`);
 
   const errors = entries.filter((e) => e.error);
   for (const e of errors) {
@@ -67,7 +71,14 @@ test('corpus conformance against VVISF-GL reference images', async (t) => {
   }
 
   const compared = entries.filter((e) => e.reference === 'compared' && e.diff);
-  assert.ok(compared.length >= 250, `expected >= 250 reference comparisons, got ${compared.length}`);
+  const baseline = JSON.parse(readFileSync(BASELINE_FILE, 'utf8')) as Baseline;
+  const { regressions, improved, added } = compareBaseline(baseline, baselineOf(entries));
+  if (improved.length > 0 || added.length > 0) {
+    t.diagnostic(
+      `better than the baseline: ${improved.join(', ') || 'none'}; compared but not in it: ${added.join(', ') || 'none'} (npm run conformance:baseline takes them in)`,
+    );
+  }
+  assert.deepEqual(regressions, [], 'renders worse than the committed baseline, or no longer compared');
   const exact = compared.filter((e) => e.diff!.max === 0).length;
   t.diagnostic(`${compared.length} compared with VVISF: ${exact} pixel-exact`);
   const over: string[] = [];
@@ -85,6 +96,26 @@ test('corpus conformance against VVISF-GL reference images', async (t) => {
     }
   }
   assert.deepEqual(over, [], 'files above the tolerance that are not explained');
-  // Most of the corpus must be pixel-exact: a regression in the generator shows up here first.
-  assert.ok(exact >= 170, `only ${exact} pixel-exact files`);
+});
+
+test('the baseline comparison fails on any increase and on a render leaving the compared set', () => {
+  const was = {
+    'a.fs@1': { mean: 0.5, max: 3, badPixels: 0.01 },
+    'b.fs@1': { mean: 0, max: 0, badPixels: 0 },
+  };
+  assert.deepEqual(compareBaseline(was, structuredClone(was)), { regressions: [], improved: [], added: [] });
+  const worse = { ...structuredClone(was), 'b.fs@1': { mean: 0, max: 1, badPixels: 0 } };
+  assert.deepEqual(compareBaseline(was, worse).regressions, ['b.fs@1: max 0 -> 1']);
+  const gone = { 'a.fs@1': was['a.fs@1'] };
+  assert.match(compareBaseline(was, gone).regressions.join(), /b\.fs@1: no longer compared/);
+  const better = {
+    'a.fs@1': { mean: 0.25, max: 3, badPixels: 0.01 },
+    'b.fs@1': was['b.fs@1'],
+    'c.fs@1': was['b.fs@1'],
+  };
+  assert.deepEqual(compareBaseline(was, better), {
+    regressions: [],
+    improved: ['a.fs@1'],
+    added: ['c.fs@1'],
+  });
 });
