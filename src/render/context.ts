@@ -22,6 +22,7 @@ import type { GLBackend, GLBackendFactory } from '../gl/backend.ts';
 import { type GL2, type GLBuffer, type GLVertexArrayObject, glErrorName } from '../gl/gl2.ts';
 import { BufferPool, type BufferPoolStats } from './buffer-pool.ts';
 import { ProgramCache } from './program-cache.ts';
+import { PixelArrays } from './readback.ts';
 import {
   BYTES_PER_PIXEL,
   formatInfo,
@@ -42,6 +43,13 @@ export interface GLContextOptions {
   checkErrors?: boolean;
   /** Render size limit in pixels per side; defaults to the GL's MAX_TEXTURE_SIZE. */
   maxSize?: number;
+  /**
+   * How frames become top row first (GL's rows are bottom-up): 'gpu' (default) draws the last pass upside down,
+   * or blits targets that must stay upright, so the readback needs no CPU pass (src/render/readback.ts); 'cpu'
+   * reads GL's rows as they are and flips them in JS on first access (the reference the GPU flip is tested
+   * against).
+   */
+  flip?: 'gpu' | 'cpu';
 }
 
 export interface ContextInfo {
@@ -129,6 +137,8 @@ export class GLContext {
   readonly options: Required<Omit<GLContextOptions, 'maxSize'>> & { maxSize: number | undefined };
   readonly pool: BufferPool;
   readonly programs: ProgramCache;
+  /** Recycled pixel arrays of released Frames (JS memory: survives reinitialize()). */
+  readonly pixelArrays = new PixelArrays();
 
   constructor(
     private readonly factory: GLBackendFactory,
@@ -139,7 +149,11 @@ export class GLContext {
       housekeepingInterval: options.housekeepingInterval ?? 30,
       checkErrors: options.checkErrors ?? true,
       maxSize: options.maxSize,
+      flip: options.flip ?? 'gpu',
     };
+    if (this.options.flip !== 'gpu' && this.options.flip !== 'cpu') {
+      throw new ISFError('BAD_ARGUMENT', `Expected flip 'gpu' or 'cpu' but received ${String(options.flip)}`);
+    }
     this.pool = new BufferPool(this);
     this.programs = new ProgramCache(this);
   }

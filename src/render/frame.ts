@@ -1,6 +1,10 @@
 /**
  * Frame: the pixels of one render, read back eagerly (so a Frame stays valid whatever happens to the context).
  * Pixels are RGBA8, top row first. Float output keeps its float readback too.
+ *
+ * A Frame stays valid for as long as it is held. release() is optional: it hands the pixel arrays back to the
+ * renderer, which reuses them for a later frame (a fresh 8 MB array per 1080p frame costs more than the render
+ * of a simple shader); the Frame is unusable afterwards (RESOURCE_DESTROYED).
  */
 import { ISFError } from '../core/errors.ts';
 
@@ -27,10 +31,22 @@ export interface PassImage {
   readonly floatPixels: Float32Array | undefined;
 }
 
+export interface FrameExtras {
+  /** Pass buffers read back with readPasses. */
+  passImages?: Map<string, PassImage>;
+  /** The pixels are in GL's row order (row 0 at the bottom): flipped in place on first access. */
+  bottomUp?: boolean;
+  /** Called once by release() with the arrays to reuse. */
+  recycle?: (pixels: Uint8Array | undefined, floatPixels: Float32Array | undefined) => void;
+}
+
 export class Frame implements FrameData {
   private rows: Uint8Array | undefined;
   private floatRows: Float32Array | undefined;
   private bottomUp: boolean;
+  private readonly passImages: Map<string, PassImage>;
+  private recycle: FrameExtras['recycle'];
+  private released = false;
 
   /**
    * `pixels`/`floatPixels` are top row first, unless `bottomUp` says they are in GL's order (row 0 at the
@@ -44,16 +60,44 @@ export class Frame implements FrameData {
     floatPixels: Float32Array | undefined,
     /** Times and indices this frame was rendered with. */
     readonly meta: { time: number; timeDelta: number; frameIndex: number; renderMs: number },
-    private readonly passImages: Map<string, PassImage> = new Map(),
-    bottomUp = false,
+    extras: FrameExtras = {},
   ) {
     if (!pixels && !floatPixels) throw new ISFError('BAD_ARGUMENT', 'a Frame needs pixels or floatPixels');
     this.rows = pixels;
     this.floatRows = floatPixels;
-    this.bottomUp = bottomUp;
+    this.bottomUp = extras.bottomUp ?? false;
+    this.passImages = extras.passImages ?? new Map();
+    this.recycle = extras.recycle;
+  }
+
+  /**
+   * Hands the pixel arrays back for reuse by later renders (when the renderer made them: not a caller's own
+   * `render({ pixels })` array). Neither the Frame nor arrays taken from it may be used afterwards. Idempotent.
+   */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.recycle?.(this.rows, this.floatRows);
+    this.recycle = undefined;
+    this.rows = undefined;
+    this.floatRows = undefined;
+  }
+
+  get isReleased(): boolean {
+    return this.released;
+  }
+
+  private assertNotReleased(): void {
+    if (this.released) {
+      throw new ISFError(
+        'RESOURCE_DESTROYED',
+        'this Frame was released: its pixels went back to the renderer',
+      );
+    }
   }
 
   private upright(): void {
+    this.assertNotReleased();
     if (!this.bottomUp) return;
     if (this.rows) flipRows(this.rows, this.width, this.height);
     if (this.floatRows) flipRows(this.floatRows, this.width, this.height);
@@ -74,6 +118,7 @@ export class Frame implements FrameData {
   }
 
   get isFloat(): boolean {
+    this.assertNotReleased();
     return this.floatRows !== undefined;
   }
 

@@ -27,6 +27,7 @@ import { Frame, flipRows, floatToBytes, type PassImage } from './frame.ts';
 import { checkRawImage, EMPTY_IMAGE, isRawImage, type RawImage } from './images.ts';
 import { checkRenderSize, type PassPlan, planFrame, type SceneLimits } from './pass-plan.ts';
 import type { CompiledProgram } from './program-cache.ts';
+import { readFlipped, readTarget } from './readback.ts';
 import type { Texture2D } from './resources.ts';
 
 /** What a platform provides a scene: decoding of image sources it cannot read itself. */
@@ -83,6 +84,20 @@ export function sequenceTiming(
 ): Pick<RenderOptions, 'time' | 'timeDelta' | 'frameIndex'> {
   const fps = options.fps ?? 30;
   return { time: (options.start ?? 0) + k / fps, timeDelta: k === 0 ? 0 : 1 / fps, frameIndex: k };
+}
+
+/** A frame just drawn, its buffers still alive (Scene.draw). */
+export interface DrawnFrame {
+  /** The last pass's target. */
+  readonly output: RenderBuffer;
+  /** True when `output` was drawn upside down: its GL row 0 is the frame's top row. */
+  readonly topDown: boolean;
+  /** A pass target of this frame by name (persistent or temporary), for readPasses. */
+  target(name: string): RenderBuffer | undefined;
+  /** TIME, TIMEDELTA, FRAMEINDEX of the frame. */
+  readonly timing: { time: number; timeDelta: number; frameIndex: number };
+  /** performance.now() when the frame started: renderMs counts until its pixels are read. */
+  readonly startedAt: number;
 }
 
 interface SamplerBinding {
@@ -412,8 +427,21 @@ export class Scene {
 
   // --- rendering --------------------------------------------------------------------------------------------
 
-  /** Renders one frame and reads it back. */
+  /** Renders one frame and reads it back (top row first; see readback.ts for how). */
   render(options: RenderOptions): Frame {
+    return this.draw(options, this.context.options.flip === 'gpu', (gl, drawn) =>
+      this.readBack(gl, drawn, options),
+    );
+  }
+
+  /**
+   * Draws one frame and hands its output, still alive, to `take` (read it back, start an asynchronous readback,
+   * show it on a canvas); the frame's buffers go back to the pool when `take` returns. With `topDown` the last
+   * pass is drawn upside down where nothing samples it afterwards (not a persistent target), so that GL's
+   * bottom-up readback gives the rows top row first; `drawn.topDown` says whether that happened.
+   * @internal for readback.ts, the browser presenter and the sequence pipeline
+   */
+  draw<T>(options: RenderOptions, topDown: boolean, take: (gl: GL2, drawn: DrawnFrame) => T): T {
     const t0 = performance.now();
     const doc = this.requireDoc('render');
     const { width, height } = options;
@@ -441,6 +469,9 @@ export class Scene {
       floatBytesPerPixel: this.context.pool.formatFor(true) === 'rgba32f' ? 16 : 8,
     });
     const plans = frame.passes;
+    const lastPass = plans[plans.length - 1]!.pass;
+    // VERTEX_SHADER_ART draws the user's own geometry (no isf_FlipY in its vertex shader): read through the blit.
+    const flipLast = topDown && !doc.vertexShaderArt && !(lastPass.target && lastPass.persistent);
 
     const temps = new Map<string, RenderBuffer>();
     const written = new Set<string>();
@@ -476,6 +507,8 @@ export class Scene {
         gl.clear(gl.COLOR_BUFFER_BIT);
         gl.uniform1i(program.location('PASSINDEX'), i);
         gl.uniform2f(program.location('RENDERSIZE'), plan.width, plan.height);
+        const flip = last && flipLast;
+        gl.uniform2f(program.location('isf_FlipY'), flip ? 1 : 0, flip ? plan.height : 0);
         this.bindSamplers(gl, program, temps, staged, written);
         if (vsa) drawVertexShaderArt(gl, program, vsa, time, plan);
         else gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
@@ -495,11 +528,12 @@ export class Scene {
         if (last) output = dest;
         pending = undefined;
       }
-      const result = this.readBack(gl, output!, options, temps, staged, {
-        time,
-        timeDelta,
-        frameIndex,
-        t0,
+      const result = take(gl, {
+        output: output!,
+        topDown: flipLast,
+        target: (name) => staged.get(name) ?? this.persistent.get(name) ?? temps.get(name),
+        timing: { time, timeDelta, frameIndex },
+        startedAt: t0,
       });
       // A context lost during the frame turns every later call into a no-op: the pixels are not this frame's.
       if (gl.isContextLost()) throw this.context.failure(`rendering ${doc.name}`);
@@ -743,18 +777,18 @@ export class Scene {
     return { texture: this.emptyTexture.handle, width: 1, height: 1, flip: false };
   }
 
-  private readBack(
-    gl: GL2,
-    output: RenderBuffer,
-    options: RenderOptions,
-    temps: Map<string, RenderBuffer>,
-    staged: Map<string, RenderBuffer>,
-    timing: { time: number; timeDelta: number; frameIndex: number; t0: number },
-  ): Frame {
-    const { pixels, floatPixels } = readBuffer(gl, output, options.pixels);
+  private readBack(gl: GL2, drawn: DrawnFrame, options: RenderOptions): Frame {
+    const context = this.context;
+    const arrays = context.pixelArrays;
+    const gpu = context.options.flip === 'gpu';
+    const read = (buffer: RenderBuffer, drawnTopDown: boolean, into?: Uint8Array) =>
+      drawnTopDown || !gpu
+        ? readTarget(gl, buffer, arrays, into)
+        : readFlipped(gl, context.pool, buffer, arrays, into);
+    const { pixels, floatPixels } = read(drawn.output, drawn.topDown, options.pixels);
     const passes = new Map<string, PassImage>();
     for (const name of options.readPasses ?? []) {
-      const buffer = staged.get(name) ?? this.persistent.get(name) ?? temps.get(name);
+      const buffer = drawn.target(name);
       if (!buffer) {
         const targets = this.docValue!.passes.map((p) => p.target).filter(Boolean);
         throw new ISFError(
@@ -762,30 +796,26 @@ export class Scene {
           `readPasses: "${name}" is not a pass target of ${this.docValue!.name} (targets: ${targets.join(', ') || 'none'})`,
         );
       }
-      const img = readBuffer(gl, buffer);
-      const floatPixels = img.floatPixels && flipRows(img.floatPixels, buffer.width, buffer.height);
+      const img = read(buffer, buffer === drawn.output && drawn.topDown);
+      const upright = <A extends Uint8Array | Float32Array>(a: A) =>
+        gpu ? a : flipRows(a, buffer.width, buffer.height);
+      const floatPixels = img.floatPixels && upright(img.floatPixels);
       passes.set(name, {
         name,
         width: buffer.width,
         height: buffer.height,
-        pixels: img.pixels ? flipRows(img.pixels, buffer.width, buffer.height) : floatToBytes(floatPixels!),
+        pixels: img.pixels ? upright(img.pixels) : floatToBytes(floatPixels!),
         floatPixels,
       });
     }
-    return new Frame(
-      output.width,
-      output.height,
-      pixels,
-      floatPixels,
-      {
-        time: timing.time,
-        timeDelta: timing.timeDelta,
-        frameIndex: timing.frameIndex,
-        renderMs: performance.now() - timing.t0,
-      },
-      passes,
-      true,
-    );
+    const own = options.pixels;
+    const meta = { ...drawn.timing, renderMs: performance.now() - drawn.startedAt };
+    return new Frame(drawn.output.width, drawn.output.height, pixels, floatPixels, meta, {
+      passImages: passes,
+      bottomUp: !gpu,
+      // The caller's own render({ pixels }) array is theirs: only arrays we made are recycled.
+      recycle: (p, f) => arrays.recycle(p === own ? undefined : p, f),
+    });
   }
 
   // --- lifecycle --------------------------------------------------------------------------------------------
@@ -854,7 +884,6 @@ export class Scene {
   }
 }
 
-/** Reads a buffer in GL row order (bottom row first); float buffers only as float (GLES3 rule). */
 /** One VERTEX_SHADER_ART draw: its uniforms (vertexshaderart.com names), then pointCount vertices. */
 function drawVertexShaderArt(
   gl: GL2,
@@ -877,30 +906,6 @@ function drawVertexShaderArt(
     TRIANGLE_FAN: gl.TRIANGLE_FAN,
   }[vsa.primitive];
   gl.drawArrays(mode, 0, vsa.pointCount);
-}
-
-function readBuffer(
-  gl: GL2,
-  buffer: RenderBuffer,
-  into?: Uint8Array,
-): { pixels: Uint8Array | undefined; floatPixels: Float32Array | undefined } {
-  const { width, height } = buffer;
-  gl.bindFramebuffer(gl.FRAMEBUFFER, buffer.framebuffer);
-  if (buffer.format === 'rgba8') {
-    const size = width * height * 4;
-    if (into && into.length !== size) {
-      throw new ISFError(
-        'BAD_ARGUMENT',
-        `render({ pixels }) needs a Uint8Array of ${size} bytes, got ${into.length}`,
-      );
-    }
-    const pixels = into ?? new Uint8Array(size);
-    gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
-    return { pixels, floatPixels: undefined };
-  }
-  const floatPixels = new Float32Array(width * height * 4);
-  gl.readPixels(0, 0, width, height, gl.RGBA, gl.FLOAT, floatPixels);
-  return { pixels: undefined, floatPixels };
 }
 
 function checkFinite(name: string, v: number): void {

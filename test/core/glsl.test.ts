@@ -54,6 +54,7 @@ describe('generateShaders', () => {
       'uniform float TIMEDELTA;',
       'uniform vec4 DATE;',
       'uniform int FRAMEINDEX;',
+      'uniform vec2 isf_FlipY;',
       'uniform bool ev;',
       'uniform bool b;',
       'uniform int l;',
@@ -110,7 +111,10 @@ describe('generateShaders', () => {
     assert.match(g.vertex, /^out vec2 isf_FragNormCoord;$/m);
     assert.match(g.vertex, /isf_FragNormCoord = \(VERTEXDATA \+ 1\.0\) \* 0\.5;/);
     assert.match(g.vertex, /gl_Position = vec4\(VERTEXDATA, 0\.0, 1\.0\);/);
-    assert.match(g.vertex, /void main\(\) \{\n {2}isf_vertShaderInit\(\);\n\}/);
+    assert.match(
+      g.vertex,
+      /void main\(\) \{\n {2}isf_vertShaderInit\(\);\n {2}gl_Position\.y \*= 1\.0 - 2\.0 \* isf_FlipY\.x;\n\}/,
+    );
     assert.doesNotMatch(g.fragment, /gl_FragCoord\.xy \/ RENDERSIZE/);
   });
 
@@ -166,12 +170,18 @@ describe('generateShaders', () => {
     const g = generateShaders(makeDoc('void main(){}', { vertexSource: vs, vertexPath: 'a.vs' }));
     const lines = g.vertex.split('\n');
     const decl = lines.indexOf('void isf_vertShaderInit();');
-    const user = lines.indexOf('void main() {');
+    const user = lines.indexOf('void isf_userMain() {'); // the user's main(), renamed
+    const main = lines.indexOf('void main() {');
     const def = lines.indexOf('void isf_vertShaderInit() {');
-    assert.ok(decl >= 0 && decl < user && user < def, `${decl} ${user} ${def}`);
+    assert.ok(decl >= 0 && decl < user && user < main && main < def, `${decl} ${user} ${main} ${def}`);
     assert.equal(lines[user - 1], ''); // the #version line, blanked
     assert.equal(g.vertexLineMap[user + 1], 2);
     assert.equal(lines[user + 1], '  isf_vertShaderInit();');
+    // Ours calls it, then mirrors gl_Position for a pass drawn upside down (the GPU flip).
+    assert.deepEqual(lines.slice(main + 1, main + 3), [
+      '  isf_userMain();',
+      '  gl_Position.y *= 1.0 - 2.0 * isf_FlipY.x;',
+    ]);
     assert.equal(g.vertex.match(/^void main/gm)?.length, 1);
   });
 

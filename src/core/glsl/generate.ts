@@ -50,6 +50,10 @@ const BUILTIN_UNIFORMS = [
   'uniform float TIMEDELTA;',
   'uniform vec4 DATE;',
   'uniform int FRAMEINDEX;',
+  // (0, 0) normally (also when left unset); (1, height) when the renderer draws the pass upside down, so that GL's
+  // bottom-up readback hands over the rows top row first (the GPU flip: no pass over the pixels on the CPU).
+  // See flipDefines().
+  'uniform vec2 isf_FlipY;',
 ];
 
 export function generateShaders(doc: ISFDocument, options: GenerateOptions = {}): GeneratedShaders {
@@ -100,7 +104,7 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
   } else {
     f.add('varying vec2 isf_FragNormCoord;');
   }
-  f.add(...uniforms, ...samplerHelpers(fsUsed, dialect, 'fragment'));
+  f.add(...uniforms, ...flipDefines(fsBody), ...samplerHelpers(fsUsed, dialect, 'fragment'));
   f.addUser(fsBody, doc.fragmentBodyLine);
 
   const v = new Assembler();
@@ -118,7 +122,8 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
       file: doc.vertexPath,
       lineOffset: 0,
       images,
-      renames: vs.renames,
+      // The user's main() becomes isf_userMain(), which our main() calls before flipping gl_Position.
+      renames: new Map([...vs.renames, ['main', 'isf_userMain']]),
       usedHelpers: vsUsed,
       dropDirectives: vs.extensions.drop,
       warnings,
@@ -138,7 +143,12 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
   }
   v.add(...uniforms, ...samplerHelpers(vsUsed, dialect, 'vertex'), 'void isf_vertShaderInit();');
   if (vsBody !== undefined) v.addUser(vsBody, 1);
-  else v.add('void main() {', '  isf_vertShaderInit();', '}');
+  v.add(
+    'void main() {',
+    vsBody !== undefined ? '  isf_userMain();' : '  isf_vertShaderInit();',
+    '  gl_Position.y *= 1.0 - 2.0 * isf_FlipY.x;',
+    '}',
+  );
   v.add(
     'void isf_vertShaderInit() {',
     '  gl_Position = vec4(VERTEXDATA, 0.0, 1.0);',
@@ -225,6 +235,28 @@ function generateVertexShaderArt(
     renamed: out.renamed,
     warnings: out.warnings,
   };
+}
+
+/**
+ * A pass drawn upside down (isf_FlipY = (1, height)) must look the same to the shader as one drawn upright:
+ * gl_FragCoord.y is mirrored back (exactly: y * -1 + height), dFdy changes sign back and gl_FrontFacing (the
+ * winding is mirrored) is inverted back. With (0, 0) every expression is exactly the original (y * 1 + 0). Emitted only for
+ * what the fragment code (after IMG_* expansion) mentions.
+ */
+function flipDefines(fsBody: string): string[] {
+  const out: string[] = [];
+  if (/\bgl_FragCoord\b/.test(fsBody)) {
+    out.push(
+      'vec4 isf_fragCoord() {',
+      '  return vec4(gl_FragCoord.x, gl_FragCoord.y * (1.0 - 2.0 * isf_FlipY.x) + isf_FlipY.y, gl_FragCoord.zw);',
+      '}',
+      '#define gl_FragCoord isf_fragCoord()',
+    );
+  }
+  if (/\bdFdy\b/.test(fsBody)) out.push('#define dFdy(p) ((1.0 - 2.0 * isf_FlipY.x) * dFdy(p))');
+  if (/\bgl_FrontFacing\b/.test(fsBody))
+    out.push('#define gl_FrontFacing (gl_FrontFacing == (isf_FlipY.x < 0.5))');
+  return out;
 }
 
 /** Collects generated lines and, for each, the user line it came from. */

@@ -21,7 +21,10 @@
  *   TARGET (plus v1 PERSISTENT_BUFFERS no pass renders into), each like an image.
  * - Vertex input `VERTEXDATA` (vec2, clip space, location 0). `isf_FragNormCoord` is a varying computed per vertex
  *   as (VERTEXDATA + 1) / 2 (per-fragment costs ~20% on llvmpipe). isf_vertShaderInit() sets gl_Position and it;
- *   it is forward-declared before the user .vs and defined after it; without a .vs, main() just calls it.
+ *   it is forward-declared before the user .vs and defined after it. The user's main() is renamed isf_userMain();
+ *   ours calls it (without a .vs: isf_vertShaderInit()) and mirrors gl_Position.y by isf_FlipY (the GPU flip:
+ *   the last pass drawn upside down so the readback is top row first; gl_FragCoord.y, dFdy and gl_FrontFacing are
+ *   mirrored back in the fragment stage, see flipDefines in generate.ts).
  *
  * IMG_* functions (token-based: comments, strings, longer identifiers untouched; nested brackets; nested calls
  * and calls inside #define bodies expanded; line breaks kept)

@@ -10,6 +10,7 @@ uniform float TIME;
 uniform float TIMEDELTA;
 uniform vec4 DATE;
 uniform int FRAMEINDEX;
+uniform vec2 isf_FlipY;
 uniform sampler2D inputImage;
 uniform vec4 _inputImage_imgRect;
 uniform vec2 _inputImage_imgSize;
@@ -27,6 +28,10 @@ uniform vec4 _spectrum_imgRect;
 uniform vec2 _spectrum_imgSize;
 uniform bool _spectrum_flip;
 uniform float amount;
+vec4 isf_fragCoord() {
+  return vec4(gl_FragCoord.x, gl_FragCoord.y * (1.0 - 2.0 * isf_FlipY.x) + isf_FlipY.y, gl_FragCoord.zw);
+}
+#define gl_FragCoord isf_fragCoord()
 vec2 isf_imgCoord(vec4 rect, bool flip, vec2 n) {
   return vec2(n.x * rect.z + rect.x, (flip ? rect.w - n.y * rect.w : n.y * rect.w) + rect.y);
 }

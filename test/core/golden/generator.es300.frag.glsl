@@ -10,6 +10,7 @@ uniform float TIME;
 uniform float TIMEDELTA;
 uniform vec4 DATE;
 uniform int FRAMEINDEX;
+uniform vec2 isf_FlipY;
 uniform float speed;
 uniform int rings;
 uniform bool show;

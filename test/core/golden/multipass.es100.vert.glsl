@@ -9,6 +9,7 @@ uniform float TIME;
 uniform float TIMEDELTA;
 uniform vec4 DATE;
 uniform int FRAMEINDEX;
+uniform vec2 isf_FlipY;
 uniform sampler2D inputImage;
 uniform vec4 _inputImage_imgRect;
 uniform vec2 _inputImage_imgSize;
@@ -28,6 +29,7 @@ uniform bool _halfBuf_flip;
 void isf_vertShaderInit();
 void main() {
   isf_vertShaderInit();
+  gl_Position.y *= 1.0 - 2.0 * isf_FlipY.x;
 }
 void isf_vertShaderInit() {
   gl_Position = vec4(VERTEXDATA, 0.0, 1.0);

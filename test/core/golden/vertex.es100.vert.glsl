@@ -9,6 +9,7 @@ uniform float TIME;
 uniform float TIMEDELTA;
 uniform vec4 DATE;
 uniform int FRAMEINDEX;
+uniform vec2 isf_FlipY;
 uniform sampler2D inputImage;
 uniform vec4 _inputImage_imgRect;
 uniform vec2 _inputImage_imgSize;
@@ -28,10 +29,14 @@ varying vec2 shifted;
 #else
 out vec2 shifted;
 #endif
-void main() {
+void isf_userMain() {
   isf_vertShaderInit();
   vec4 level = VVSAMPLER_2DBYNORM(inputImage, _inputImage_imgRect, _inputImage_imgSize, _inputImage_flip, vec2(0.5), 4.0);
   shifted = isf_FragNormCoord + offset / (_inputImage_imgSize) + level.xy * 0.0;
+}
+void main() {
+  isf_userMain();
+  gl_Position.y *= 1.0 - 2.0 * isf_FlipY.x;
 }
 void isf_vertShaderInit() {
   gl_Position = vec4(VERTEXDATA, 0.0, 1.0);

@@ -12,6 +12,7 @@ uniform float TIME;
 uniform float TIMEDELTA;
 uniform vec4 DATE;
 uniform int FRAMEINDEX;
+uniform vec2 isf_FlipY;
 uniform sampler2D inputImage;
 uniform vec4 _inputImage_imgRect;
 uniform vec2 _inputImage_imgSize;
