@@ -23,6 +23,7 @@ export type GLShader = object;
 export type GLProgram = object;
 export type GLUniformLocation = object;
 export type GLVertexArrayObject = object;
+export type GLSync = object;
 /** Vertex data for bufferData(). */
 export type GLBufferSource = ArrayBufferView | ArrayBuffer;
 
@@ -74,6 +75,14 @@ export interface GL2Constants {
   readonly LINE_LOOP: GLenum;
   readonly LINE_STRIP: GLenum;
   readonly TRIANGLES: GLenum;
+  readonly PIXEL_PACK_BUFFER: GLenum;
+  readonly STREAM_READ: GLenum;
+  readonly SYNC_GPU_COMMANDS_COMPLETE: GLenum;
+  readonly SYNC_FLUSH_COMMANDS_BIT: GLenum;
+  readonly ALREADY_SIGNALED: GLenum;
+  readonly CONDITION_SATISFIED: GLenum;
+  readonly TIMEOUT_EXPIRED: GLenum;
+  readonly WAIT_FAILED: GLenum;
   readonly TRIANGLE_STRIP: GLenum;
   readonly TRIANGLE_FAN: GLenum;
 
@@ -175,6 +184,16 @@ export interface GL2 extends GL2Constants {
     type: GLenum,
     dstData: ArrayBufferView | null,
   ): void;
+  /** Into the bound PIXEL_PACK_BUFFER at byte `offset` (asynchronous readback). */
+  readPixels(
+    x: GLint,
+    y: GLint,
+    width: GLsizei,
+    height: GLsizei,
+    format: GLenum,
+    type: GLenum,
+    offset: number,
+  ): void;
 
   createShader(type: GLenum): GLShader | null;
   shaderSource(shader: GLShader, source: string): void;
@@ -202,6 +221,12 @@ export interface GL2 extends GL2Constants {
   deleteBuffer(buffer: GLBuffer | null): void;
   bindBuffer(target: GLenum, buffer: GLBuffer | null): void;
   bufferData(target: GLenum, data: GLBufferSource, usage: GLenum): void;
+  bufferData(target: GLenum, size: number, usage: GLenum): void;
+  /** Copies the bound buffer's bytes from `srcByteOffset` into `dstBuffer` (waits for pending writes to it). */
+  getBufferSubData(target: GLenum, srcByteOffset: number, dstBuffer: ArrayBufferView): void;
+  fenceSync(condition: GLenum, flags: number): GLSync | null;
+  clientWaitSync(sync: GLSync, flags: number, timeout: number): GLenum;
+  deleteSync(sync: GLSync | null): void;
   createVertexArray(): GLVertexArrayObject | null;
   deleteVertexArray(vertexArray: GLVertexArrayObject | null): void;
   bindVertexArray(array: GLVertexArrayObject | null): void;

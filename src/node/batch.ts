@@ -11,8 +11,9 @@ import type { ISFDocument } from '../core/document.ts';
 import { ISFError } from '../core/errors.ts';
 import { type InputValue, parseInputValueText } from '../core/values.ts';
 import type { GLContext } from '../render/context.ts';
-import type { FrameData } from '../render/frame.ts';
+import { Frame, type FrameData } from '../render/frame.ts';
 import type { RawImage } from '../render/images.ts';
+import { FramePipeline } from '../render/pipeline.ts';
 import { Scene, type SceneOptions, sequenceTiming } from '../render/scene.ts';
 import { testPattern } from '../render/test-pattern.ts';
 import { checkAudioTrack, loadAudio, probeAudioDuration } from './audio.ts';
@@ -251,6 +252,7 @@ function progressAt(plan: SequencePlan, i: number): number {
 async function* sceneFrames(context: GLContext, plan: SequencePlan): AsyncGenerator<SequenceFrame> {
   const { doc, options, k } = plan;
   const scene = new Scene(context, { platform: nodePlatform, ...options.scene });
+  const pipeline = new FramePipeline(scene);
   let streams = new Map<string, VideoReader>();
   try {
     await scene.useDoc(doc);
@@ -262,6 +264,14 @@ async function* sceneFrames(context: GLContext, plan: SequencePlan): AsyncGenera
     streams = inputs.streams;
     // A clip feeds frame k to render k, so a range starting at `first` skips the clips' first frames.
     for (let i = 0; i < plan.first; i++) for (const reader of streams.values()) await reader.next();
+    // Pipelined readback: frame i is drawn (its inputs set first) before frame i - 1's pixels are taken, so the
+    // GPU draws while the previous frame is read, encoded and written.
+    const out = (frame: Frame, index: number): SequenceFrame => {
+      if (k === 1) return { index, frame };
+      const small = downsample(frame, k);
+      frame.release();
+      return { index, frame: small };
+    };
     for (let i = plan.first; i < plan.end; i++) {
       if (inputs.animateProgress) scene.setValue('progress', progressAt(plan, i));
       for (const [name, reader] of streams) scene.setImageData(name, await reader.next());
@@ -270,16 +280,19 @@ async function* sceneFrames(context: GLContext, plan: SequencePlan): AsyncGenera
         scene.setImageData(name, image);
       }
       const r0 = performance.now();
-      const frame = scene.render({
+      const previous = pipeline.submit({
         width: options.width * k,
         height: options.height * k,
         ...t,
       });
       plan.stats.renderMs += performance.now() - r0;
-      yield { index: i, frame: k > 1 ? downsample(frame, k) : frame };
+      if (previous) yield out(previous, i - 1);
     }
+    const last = pipeline.flush();
+    if (last) yield out(last, plan.end - 1);
   } finally {
     for (const reader of streams.values()) reader.close();
+    pipeline.close();
     scene.destroy();
   }
 }
@@ -538,7 +551,11 @@ export async function renderToFiles(
       } else {
         const file = pattern ? frameFileName(options.output, i) : options.output;
         const write = encodeFrame(out, format!, { depth: options.depth ?? 8 })
-          .then((bytes) => (options.writeFile ?? writeFileAtomic)(file, bytes))
+          .then((bytes) => {
+            // Encoded: its pixel arrays can serve a later frame (not the last one, which the result returns).
+            if (out instanceof Frame && i < end - 1) out.release();
+            return (options.writeFile ?? writeFileAtomic)(file, bytes);
+          })
           .then(() => {
             files.push(file);
             done += 1;

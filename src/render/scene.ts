@@ -26,6 +26,7 @@ import { CUBE_FACES, checkCubeFaces, cubeFaceImport } from './cube.ts';
 import { Frame, flipRows, floatToBytes, type PassImage } from './frame.ts';
 import { checkRawImage, EMPTY_IMAGE, isRawImage, type RawImage } from './images.ts';
 import { checkRenderSize, type PassPlan, planFrame, type SceneLimits } from './pass-plan.ts';
+import { FramePipeline } from './pipeline.ts';
 import type { CompiledProgram } from './program-cache.ts';
 import { readFlipped, readTarget } from './readback.ts';
 import type { Texture2D } from './resources.ts';
@@ -570,11 +571,26 @@ export class Scene {
     });
   }
 
-  /** Renders `frames` frames at time start + k/fps, yielding each. */
+  /**
+   * Renders `frames` frames at time start + k/fps, yielding each. Pipelined (FramePipeline): frame k+1 is drawn
+   * before frame k is yielded, so the GPU draws it while the caller handles frame k; the frames are those of
+   * render(). Values changed while iterating therefore apply from frame k+2; use a FramePipeline directly to
+   * change them per frame.
+   */
   *renderSequence(
     options: SequenceOptions & Omit<RenderOptions, 'time' | 'timeDelta' | 'frameIndex'>,
   ): Generator<Frame> {
-    for (let k = 0; k < options.frames; k++) yield this.render({ ...options, ...sequenceTiming(k, options) });
+    const pipeline = new FramePipeline(this);
+    try {
+      for (let k = 0; k < options.frames; k++) {
+        const done = pipeline.submit({ ...options, ...sequenceTiming(k, options) });
+        if (done) yield done;
+      }
+      const last = pipeline.flush();
+      if (last) yield last;
+    } finally {
+      pipeline.close();
+    }
   }
 
   private afterFrame(time: number): void {

@@ -138,6 +138,21 @@ export interface GlesFuncs {
   glDeleteBuffers(n: number, ids: PtrArg): void;
   glBindBuffer(target: number, id: number): void;
   glBufferData(target: number, size: number, data: PtrArg, usage: number): void;
+  /** glReadPixels into the bound PIXEL_PACK_BUFFER: the last argument is a byte offset. */
+  glReadPixelsToBuffer(
+    x: number,
+    y: number,
+    w: number,
+    h: number,
+    format: number,
+    type: number,
+    offset: number,
+  ): void;
+  glMapBufferRange(target: number, offset: number, length: number, access: number): Ptr;
+  glUnmapBuffer(target: number): number;
+  glFenceSync(condition: number, flags: number): Ptr;
+  glClientWaitSync(sync: Ptr, flags: number, timeout: number): number;
+  glDeleteSync(sync: Ptr): void;
   glGenVertexArrays(n: number, out: PtrArg): void;
   glDeleteVertexArrays(n: number, ids: PtrArg): void;
   glBindVertexArray(id: number): void;
@@ -434,6 +449,16 @@ function declareGles(lib: Lib): GlesFuncs {
     glDeleteBuffers: f('void glDeleteBuffers(int32_t n, const void *ids)'),
     glBindBuffer: f('void glBindBuffer(uint32_t target, uint32_t id)'),
     glBufferData: f('void glBufferData(uint32_t target, intptr_t size, const void *data, uint32_t usage)'),
+    glReadPixelsToBuffer: f(
+      'void glReadPixels(int32_t x, int32_t y, int32_t w, int32_t h, uint32_t format, uint32_t type, intptr_t offset)',
+    ),
+    glMapBufferRange: f(
+      'void *glMapBufferRange(uint32_t target, intptr_t offset, intptr_t length, uint32_t access)',
+    ),
+    glUnmapBuffer: f('uint8_t glUnmapBuffer(uint32_t target)'),
+    glFenceSync: f('void *glFenceSync(uint32_t condition, uint32_t flags)'),
+    glClientWaitSync: f('uint32_t glClientWaitSync(void *sync, uint32_t flags, uint64_t timeout)'),
+    glDeleteSync: f('void glDeleteSync(void *sync)'),
     glGenVertexArrays: f('void glGenVertexArrays(int32_t n, void *out)'),
     glDeleteVertexArrays: f('void glDeleteVertexArrays(int32_t n, const void *ids)'),
     glBindVertexArray: f('void glBindVertexArray(uint32_t id)'),

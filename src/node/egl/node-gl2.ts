@@ -23,6 +23,7 @@ import type {
   GLFramebuffer,
   GLProgram,
   GLShader,
+  GLSync,
   GLTexture,
   GLUniformLocation,
   GLVertexArrayObject,
@@ -41,10 +42,21 @@ abstract class NodeGLObject {
 }
 export class NodeWebGLTexture extends NodeGLObject {}
 export class NodeWebGLFramebuffer extends NodeGLObject {}
-export class NodeWebGLBuffer extends NodeGLObject {}
+export class NodeWebGLBuffer extends NodeGLObject {
+  /** Bytes allocated by bufferData (checked before native reads and writes into it). */
+  size = 0;
+}
 export class NodeWebGLVertexArray extends NodeGLObject {}
 export class NodeWebGLShader extends NodeGLObject {}
 export class NodeWebGLProgram extends NodeGLObject {}
+/** A fence (GLsync is a pointer, not a name). */
+export class NodeGLSync {
+  deleted = false;
+  constructor(
+    readonly owner: NodeGL2,
+    readonly handle: bigint,
+  ) {}
+}
 export class NodeWebGLUniformLocation {
   constructor(
     readonly program: NodeWebGLProgram,
@@ -163,6 +175,14 @@ export class NodeGL2 implements GL2 {
   readonly LINE_LOOP = GLC.LINE_LOOP;
   readonly LINE_STRIP = GLC.LINE_STRIP;
   readonly TRIANGLES = GLC.TRIANGLES;
+  readonly PIXEL_PACK_BUFFER = GLC.PIXEL_PACK_BUFFER;
+  readonly STREAM_READ = GLC.STREAM_READ;
+  readonly SYNC_GPU_COMMANDS_COMPLETE = GLC.SYNC_GPU_COMMANDS_COMPLETE;
+  readonly SYNC_FLUSH_COMMANDS_BIT = GLC.SYNC_FLUSH_COMMANDS_BIT;
+  readonly ALREADY_SIGNALED = GLC.ALREADY_SIGNALED;
+  readonly CONDITION_SATISFIED = GLC.CONDITION_SATISFIED;
+  readonly TIMEOUT_EXPIRED = GLC.TIMEOUT_EXPIRED;
+  readonly WAIT_FAILED = GLC.WAIT_FAILED;
   readonly TRIANGLE_STRIP = GLC.TRIANGLE_STRIP;
   readonly TRIANGLE_FAN = GLC.TRIANGLE_FAN;
   readonly BLEND = GLC.BLEND;
@@ -202,6 +222,8 @@ export class NodeGL2 implements GL2 {
   private lostErrorPending = false;
   private readonly unpack: PixelLayout = { alignment: 4, rowLength: 0, skipRows: 0, skipPixels: 0 };
   private readonly pack: PixelLayout = { alignment: 4, rowLength: 0, skipRows: 0, skipPixels: 0 };
+  /** The buffer bound to PIXEL_PACK_BUFFER: readPixels then writes into it at an offset. */
+  private packBuffer: NodeWebGLBuffer | undefined;
   private flipY = false;
   private premultiplyAlpha = false;
   private currentProgram: NodeWebGLProgram | null = null;
@@ -743,9 +765,24 @@ export class NodeGL2 implements GL2 {
     height: number,
     format: number,
     type: number,
-    dstData: ArrayBufferView | null,
+    dstData: ArrayBufferView | number | null,
   ): void {
     if (thread.current !== this.core && !this.core.enter()) return;
+    // With a PIXEL_PACK_BUFFER bound GLES reads the last argument as an offset into it; without one, as a client
+    // pointer. WebGL2 refuses the mismatches (INVALID_OPERATION): so must we, or a number becomes a wild pointer.
+    if (typeof dstData === 'number') {
+      const bpp = bytesPerPixel(format, type);
+      if (!this.packBuffer || !(dstData >= 0)) this.fail(GLC.INVALID_OPERATION);
+      else if (bpp === 0) this.fail(GLC.INVALID_ENUM);
+      else if (dstData + requiredBytes(this.pack, width, height, bpp) > this.packBuffer.size)
+        this.fail(GLC.INVALID_OPERATION);
+      else this.g.glReadPixelsToBuffer(x, y, width, height, format, type, dstData);
+      return;
+    }
+    if (this.packBuffer) {
+      this.fail(GLC.INVALID_OPERATION);
+      return;
+    }
     if (dstData === null || dstData === undefined) {
       this.fail(GLC.INVALID_VALUE);
       return;
@@ -941,17 +978,22 @@ export class NodeGL2 implements GL2 {
   }
 
   deleteBuffer(buffer: GLBuffer | null): void {
+    if (buffer && buffer === this.packBuffer) this.packBuffer = undefined; // GL unbinds a deleted buffer
     this.deleteObject(buffer, this.buffers, this.g.glDeleteBuffers, false);
   }
 
   bindBuffer(target: number, buffer: GLBuffer | null): void {
     if (thread.current !== this.core && !this.core.enter()) return;
     const id = this.nameOf(buffer);
-    if (id >= 0) this.g.glBindBuffer(target, id);
+    if (id < 0) return;
+    this.g.glBindBuffer(target, id);
+    if (target === GLC.PIXEL_PACK_BUFFER) this.packBuffer = (buffer as NodeWebGLBuffer | null) ?? undefined;
   }
 
   bufferData(target: number, data: GLBufferSource | number, usage: number): void {
     if (thread.current !== this.core && !this.core.enter()) return;
+    const bound = target === GLC.PIXEL_PACK_BUFFER ? this.packBuffer : undefined;
+    if (bound) bound.size = typeof data === 'number' ? data : data.byteLength;
     if (typeof data === 'number') {
       if (!(data >= 0)) this.fail(GLC.INVALID_VALUE);
       else this.g.glBufferData(target, data, null, usage);
@@ -962,6 +1004,54 @@ export class NodeGL2 implements GL2 {
     } else {
       this.fail(GLC.INVALID_VALUE);
     }
+  }
+
+  getBufferSubData(target: number, srcByteOffset: number, dstBuffer: ArrayBufferView): void {
+    if (thread.current !== this.core && !this.core.enter()) return;
+    const length = dstBuffer.byteLength;
+    const bound = target === GLC.PIXEL_PACK_BUFFER ? this.packBuffer : undefined;
+    if (!bound || !(srcByteOffset >= 0) || srcByteOffset + length > bound.size) {
+      this.fail(bound ? GLC.INVALID_VALUE : GLC.INVALID_OPERATION);
+      return;
+    }
+    if (length === 0) return;
+    const MAP_READ_BIT = 0x1;
+    const p = this.g.glMapBufferRange(target, srcByteOffset, length, MAP_READ_BIT);
+    if (!p) return; // the GL error (INVALID_OPERATION, OUT_OF_MEMORY) is left for getError()
+    try {
+      const view = this.core.native.koffi.view(p, length) as ArrayBuffer;
+      new Uint8Array(dstBuffer.buffer, dstBuffer.byteOffset, length).set(new Uint8Array(view));
+    } finally {
+      this.g.glUnmapBuffer(target);
+    }
+  }
+
+  fenceSync(condition: number, flags: number): GLSync | null {
+    if (thread.current !== this.core && !this.core.enter()) return null;
+    const p = this.g.glFenceSync(condition, flags);
+    return p ? (new NodeGLSync(this, p) as unknown as GLSync) : null;
+  }
+
+  clientWaitSync(sync: GLSync, flags: number, timeout: number): number {
+    if (thread.current !== this.core && !this.core.enter()) return GLC.WAIT_FAILED;
+    const s = sync as unknown as NodeGLSync;
+    if (!(s instanceof NodeGLSync) || s.owner !== this || s.deleted) {
+      this.fail(GLC.INVALID_OPERATION);
+      return GLC.WAIT_FAILED;
+    }
+    return this.g.glClientWaitSync(s.handle, flags, timeout);
+  }
+
+  deleteSync(sync: GLSync | null): void {
+    if (thread.current !== this.core && !this.core.enter()) return;
+    const s = sync as unknown as NodeGLSync | null;
+    if (!s || s.deleted) return;
+    if (!(s instanceof NodeGLSync) || s.owner !== this) {
+      this.fail(GLC.INVALID_OPERATION);
+      return;
+    }
+    s.deleted = true;
+    this.g.glDeleteSync(s.handle);
   }
 
   createVertexArray(): GLVertexArrayObject | null {
