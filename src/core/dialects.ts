@@ -21,6 +21,8 @@ export const DEPARTURE_CODES: ReadonlySet<ISFWarningCode> = new Set<ISFWarningCo
   'W_HEADER',
   'W_GLSL_DIALECT',
   'W_RENAMED_INPUT',
+  'W_HOST_MODE',
+  'W_IMPLICIT_CONVERSION',
 ]);
 
 const HOST_TEXT: Record<Host, string> = {

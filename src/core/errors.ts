@@ -82,6 +82,7 @@ export type ISFWarningCode =
   | 'W_DIALECT'
   | 'W_RENAMED'
   | 'W_IMPLICIT_CONVERSION'
+  | 'W_HOST_MODE' // a host-specific MODE (ossia score's VERTEX_SHADER_ART) that other hosts do not render
   | 'W_FLOAT_FALLBACK'
   | 'W_LONG_LOOP'
   | 'W_IMPORT_OUTSIDE_FOLDER' // a trusted document's IMPORTED/.vs/#include reaches above its own folder

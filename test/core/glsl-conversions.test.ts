@@ -127,6 +127,20 @@ describe('implicit conversions made explicit', () => {
     assert.deepEqual(userLines, ['void main() {', 'float a = 1.0;', '', 'float b = 2.0;', '}']);
   });
 
+  it('is a departure: strict refuses it with ISF_STRICT at the first conversion', () => {
+    const src = main('float a = 1;');
+    assert.throws(
+      () => generateShaders(makeDoc(src, { inputs: INPUTS, path: 'x.fs' }), { strict: true }),
+      (e: unknown) => {
+        const err = e as { code?: string; line?: number; details?: { departure?: string } };
+        assert.equal(err.code, 'ISF_STRICT');
+        assert.equal(err.line, 2);
+        assert.equal(err.details?.departure, 'W_IMPLICIT_CONVERSION');
+        return true;
+      },
+    );
+  });
+
   it('leaves es310 (the driver-conversion retry) as written', () => {
     const g = generateShaders(makeDoc(main('float x = 1;')), { dialect: 'es310' });
     assert.match(g.fragment, /float x = 1;/);

@@ -23,7 +23,7 @@ async function render(source: string, width: number, height: number): Promise<Ui
 }
 
 describe('VERTEX_SHADER_ART', () => {
-  it('reads POINT_COUNT, PRIMITIVE_MODE, LINE_SIZE and BACKGROUND_COLOR without unknown-key warnings', () => {
+  it('reads POINT_COUNT, PRIMITIVE_MODE, LINE_SIZE and BACKGROUND_COLOR, warning only that the MODE is a host mode', () => {
     const doc = parseISF(POINTS_VSA, { path: 'art.vs' });
     assert.deepEqual(doc.vertexShaderArt, {
       pointCount: 4,
@@ -31,7 +31,14 @@ describe('VERTEX_SHADER_ART', () => {
       lineSize: 'NATIVE',
       background: [0, 0, 0.5, 1],
     });
-    assert.deepEqual(doc.warnings, []);
+    assert.deepEqual(
+      doc.warnings.map((w) => [w.code, w.line, w.refusedBy]),
+      [['W_HOST_MODE', 3, ['VVISF', 'ISF editor', 'Vuo', 'MadMapper']]],
+    );
+    assert.throws(
+      () => parseISF(POINTS_VSA, { path: 'art.vs', strict: true }),
+      (e) => assertISFError(e, 'ISF_STRICT', /ossia score's Vertex Shader Art/),
+    );
   });
 
   it('a points document draws each vertex where its position puts it, over the background', async () => {

@@ -68,11 +68,13 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
   const images = new Map<string, ImageInfo>(samplers.map((s) => [s.name, { kind: s.kind }]));
   const uniforms = uniformDeclarations(doc, samplers, globalRenames);
   if (doc.vertexShaderArt) {
-    return generateVertexShaderArt(doc, dialect, uniforms, samplers, images, {
+    const vsa = generateVertexShaderArt(doc, dialect, uniforms, samplers, images, {
       warnings,
       renamed,
       globalRenames,
     });
+    throwIfStrict(warnings, options.strict ?? doc.strict);
+    return vsa;
   }
 
   const fsLineOffset = doc.fragmentBodyLine - 1;
@@ -327,6 +329,8 @@ function withExplicitConversions(
       message: `the ${stage} shader relies on desktop GLSL's implicit conversions (${first.from} used as ${first.to}${user.length > 1 ? ` and ${user.length - 1} more` : ''}, line${lines.length > 1 ? 's' : ''} ${lines.slice(0, 8).join(', ')}${lines.length > 8 ? ', ...' : ''}); they were made explicit for GLSL ES, where strict drivers (WebGL2) refuse them`,
       line: lineMap[first.line]!,
       column: first.column,
+      // A departure no listed host refuses (desktop GL drivers convert): WebGL hosts and strict GLSL ES do.
+      refusedBy: [],
     };
     if (file !== undefined) w.file = file;
     warnings.push(w);

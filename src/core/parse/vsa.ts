@@ -39,6 +39,12 @@ export function isVertexShaderArt(root: JsonObject): boolean {
 /** The VSA settings of `root`, or undefined when it is not a VSA document; bad values are ISF_VSA_INVALID errors. */
 export function parseVertexShaderArt(ctx: ParseContext, root: JsonObject): VertexShaderArt | undefined {
   if (!isVertexShaderArt(root)) return undefined;
+  ctx.depart(
+    'W_HOST_MODE',
+    `"MODE": "VERTEX_SHADER_ART" is ossia score's Vertex Shader Art: the body is a vertex shader drawn POINT_COUNT times`,
+    member(root, 'MODE')!.node.start,
+    ['VVISF', 'ISF editor', 'Vuo', 'MadMapper'],
+  );
   const out: VertexShaderArt = {
     pointCount: 10_000,
     primitive: 'TRIANGLES',
