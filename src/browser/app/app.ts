@@ -17,7 +17,7 @@ import { Scene } from '../../render/scene.ts';
 import { testPattern } from '../../render/test-pattern.ts';
 import { createBrowserContext } from '../context.ts';
 import { browserPlatform, decodeBrowserImage, encodeFramePNG } from '../images.ts';
-import { FramePresenter } from '../present.ts';
+import { FramePresenter, type ShownFrame } from '../present.ts';
 import { buildControl, type ControlHost, type InputControl } from './controls.ts';
 import { clear, dropTarget, h } from './dom.ts';
 import { AudioFeed } from './media.ts';
@@ -107,7 +107,7 @@ export class App implements ControlHost {
   private dirty = true;
   private frames = 0;
   private reloads = 0;
-  private lastFrame: Frame | undefined;
+  private lastFrame: ShownFrame | undefined;
   private lastTick: number | undefined;
   private fps = 0;
   private loadSeq = 0;
@@ -488,8 +488,16 @@ export class App implements ControlHost {
   }
 
   private async savePNG(): Promise<void> {
-    const frame = this.lastFrame;
-    if (!frame) return;
+    if (!this.lastFrame || this.broken || !this.scene.doc || this.context.state === 'lost') return;
+    // The preview never reads pixels back; Save PNG renders the frame once more with its pixels and shows it.
+    let frame: Frame;
+    try {
+      frame = this.scene.render({ width: this.width, height: this.height, time: this.time });
+      this.presenter.present(frame);
+    } catch (e) {
+      this.reportError(e);
+      return;
+    }
     const blob = await encodeFramePNG(frame);
     const a = h('a', {
       href: URL.createObjectURL(blob),
@@ -520,9 +528,11 @@ export class App implements ControlHost {
     }
     try {
       for (const [name, feed] of this.audio) this.scene.setAudio(name, feed.read());
-      const frame = this.scene.render({ width: this.width, height: this.height, time: this.time });
-      this.presenter.present(frame);
-      this.lastFrame = frame;
+      this.lastFrame = this.presenter.draw(this.scene, {
+        width: this.width,
+        height: this.height,
+        time: this.time,
+      });
       this.frames += 1;
       this.dirty = false;
     } catch (e) {
