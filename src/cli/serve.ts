@@ -7,15 +7,22 @@
  *   GET /api/shaders      the shader list     GET /shader?path=P     { path, source, vertexPath?, vertexSource? }
  *   GET /file?path=P      any served file (TIFF and other images browsers cannot decode are sent as PNG)
  *   GET /events           Server-Sent Events: { type: 'change', path } and { type: 'list' } when files change
- * Paths are relative to the served folder; anything that resolves outside it (.., absolute, symlinks) is refused.
+ * Every file goes through one check (servedFile): a relative path without dot-entries, inside the served folder once
+ * symlinks are resolved (confinePath), a regular file (opened without blocking, so a FIFO cannot hold a thread)
+ * within the size limit, read with a time limit. Serving one .fs serves that file and the files it names (.vs,
+ * IMPORTED, #include), nothing else. Requests whose Host (or Origin) is not this server's own address or
+ * localhost are refused, against DNS rebinding. Threat model: docs/browser.md.
  */
-import { createReadStream } from 'node:fs';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { type AddressInfo, isIP } from 'node:net';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { ISFError } from '../core/errors.ts';
+import { DEFAULT_MAX_BYTES, parseISF } from '../core/parse/index.ts';
+import { confinePath, openRegularFile, readRegularFile } from '../node/confine.ts';
+import { checkImageHeader, MAX_DECODE_SIDE } from '../node/images.ts';
+import { EXIT } from './exit-codes.ts';
 import { run } from './output.ts';
 import { pageBundles } from './page.ts';
 
@@ -28,6 +35,10 @@ export interface ServeOptions {
   host?: string;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
+  /** Largest file handed out (default 64 MiB); larger ones are refused with 413 before reading. */
+  maxFileBytes?: number;
+  /** A read that takes longer than this fails with 504 (default 10 s): a hung network mount cannot wedge it. */
+  readTimeoutMs?: number;
 }
 
 export interface ServeHandle {
@@ -45,6 +56,10 @@ export interface ShaderEntry {
 const SHADER_EXTENSIONS = new Set(['.fs', '.frag']);
 const VERTEX_EXTENSIONS = ['.vs', '.vert'];
 const MAX_DEPTH = 16;
+const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_READ_TIMEOUT_MS = 10_000;
+/** `#include "file"` lines name files too (resolved relative to the file that includes them). */
+const INCLUDE = /^[ \t]*#[ \t]*include[ \t]+"([^"\n]+)"/gm;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.png': 'image/png',
@@ -78,7 +93,11 @@ function ignoredName(name: string): boolean {
 export async function listShaders(root: string): Promise<ShaderEntry[]> {
   const out: ShaderEntry[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
+    // An unreadable sub-folder is left out of the list rather than failing it.
+    const entries = await readdir(dir, { withFileTypes: true }).catch((e: unknown) => {
+      if (dir === root) throw e;
+      return [];
+    });
     entries.sort((a, b) => a.name.localeCompare(b.name));
     for (const e of entries) {
       if (ignoredName(e.name)) continue;
@@ -117,38 +136,45 @@ class HttpError extends Error {
   }
 }
 
-/** Resolves a page-supplied relative path inside root (symlinks included); throws 403/404 otherwise. */
-async function safePath(root: string, rel: string | null): Promise<string> {
-  if (!rel || rel.includes('\0')) throw new HttpError(400, 'missing ?path=');
-  if (isAbsolute(rel) || /^[A-Za-z]:/.test(rel))
-    throw new HttpError(403, `absolute paths are refused: ${rel}`);
-  const inside = (p: string): boolean => p === root || p.startsWith(root + sep);
-  const abs = resolve(root, rel);
-  if (!inside(abs)) throw new HttpError(403, `${rel} is outside the served folder`);
-  let real: string;
-  try {
-    real = await realpath(abs);
-  } catch {
-    throw new HttpError(404, `${rel} does not exist`);
-  }
-  if (!inside(real)) throw new HttpError(403, `${rel} leads outside the served folder`);
-  return real;
+/** The HTTP status for an error of the shared file checks. */
+function statusOf(e: ISFError): number {
+  if (e.code === 'LIMIT_EXCEEDED') return 413;
+  if (e.code === 'ISF_IMPORTED_PATH') return 403;
+  if (/no data after/.test(e.message)) return 504;
+  if (/no such file|not a directory/.test(e.message)) return 404;
+  return 403;
 }
 
-async function readVertex(
-  fsPath: string,
-  root: string,
-): Promise<{ vertexPath: string; vertexSource: string } | undefined> {
-  const stem = fsPath.slice(0, fsPath.length - extname(fsPath).length);
-  for (const ext of VERTEX_EXTENSIONS) {
-    try {
-      const vertexSource = await readFile(stem + ext, 'utf8');
-      return { vertexPath: toPosix(relative(root, stem + ext)), vertexSource };
-    } catch {
-      // no vertex shader with this extension
-    }
+function httpError(e: unknown): unknown {
+  return e instanceof ISFError ? new HttpError(statusOf(e), e.message) : e;
+}
+
+/**
+ * The one check for every file the server reads: `rel` (as the page sent it) must be relative, without dot-entries
+ * (`.git`, `.env`, `..`), and lead to a path inside root once symlinks are resolved, whose own path below root has
+ * no dot-entries either (a link `x.png -> .env` is refused). Returns the real path; regular-file, size and time
+ * checks happen when it is opened (openServed / readServed).
+ */
+async function servedPath(root: string, rel: string | null): Promise<string> {
+  if (!rel || rel.includes('\0')) throw new HttpError(400, 'missing ?path=');
+  if (rel.startsWith('/') || rel.includes('\\') || /^[A-Za-z]:/.test(rel)) {
+    throw new HttpError(403, `absolute paths are refused: ${rel}`);
   }
-  return undefined;
+  if (rel.split('/').some((part) => part.startsWith('.'))) {
+    throw new HttpError(403, `${rel}: paths with dot-entries (., .., .git, .env...) are not served`);
+  }
+  const abs = resolve(root, rel);
+  let confined: Awaited<ReturnType<typeof confinePath>>;
+  try {
+    confined = await confinePath(abs, { folder: root }, { label: 'request', written: rel });
+  } catch {
+    throw new HttpError(403, `${rel} leads outside the served folder`);
+  }
+  if (confined === undefined) throw new HttpError(404, `${rel} does not exist`);
+  if (toPosix(relative(root, confined.real)).split('/').some(ignoredName)) {
+    throw new HttpError(403, `${rel} leads to a hidden file`);
+  }
+  return confined.real;
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string | Uint8Array): void {
@@ -158,6 +184,23 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
 
 function sendJSON(res: ServerResponse, body: unknown, status = 200): void {
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
+}
+
+/** Host names a request may carry: localhost, the bound address, any IP literal when bound to all interfaces. */
+export function hostAllowed(header: string | undefined, bound: string, boundName: string): boolean {
+  if (!header) return false;
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${header}`).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  const bare = hostname.replace(/^\[|\]$/g, '');
+  if (bare === 'localhost' || bare === '127.0.0.1' || bare === '::1') return true;
+  if (bare === bound.toLowerCase() || bare === boundName.toLowerCase()) return true;
+  // Bound to every interface: any address of this machine works, but never a DNS name (that is how rebinding
+  // reaches a local server).
+  return (bound === '0.0.0.0' || bound === '::') && isIP(bare) !== 0;
 }
 
 /** Starts the server; resolves once it listens. */
@@ -171,9 +214,14 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       suggestion: 'give a .fs file or a folder of them',
     });
   }
+  if (!st.isDirectory() && !st.isFile()) {
+    throw new ISFError('BAD_ARGUMENT', `Cannot serve ${options.path}: it is not a file or a folder`);
+  }
   const root = await realpath(st.isDirectory() ? target : dirname(target));
   const single = st.isDirectory() ? undefined : toPosix(relative(root, await realpath(target)));
   const log = options.log ?? (() => {});
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const timeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
   const bundles = await pageBundles();
 
   const clients = new Set<ServerResponse>();
@@ -185,7 +233,153 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const shaders = async (): Promise<ShaderEntry[]> =>
     single ? [{ path: single, name: basename(single, extname(single)) }] : listShaders(root);
 
+  /** Reads a served file as text (regular, within the limit, with the time limit). */
+  const readServed = async (real: string, maxBytes = maxFileBytes): Promise<string> => {
+    try {
+      const what = 'served file';
+      return new TextDecoder().decode(await readRegularFile(real, { maxBytes, what, timeoutMs }));
+    } catch (e) {
+      throw httpError(e);
+    }
+  };
+
+  const vertexOf = async (
+    fsReal: string,
+  ): Promise<{ vertexPath: string; vertexSource: string } | undefined> => {
+    const stem = fsReal.slice(0, fsReal.length - extname(fsReal).length);
+    for (const ext of VERTEX_EXTENSIONS) {
+      const rel = toPosix(relative(root, stem + ext));
+      let real: string;
+      try {
+        real = await servedPath(root, rel);
+      } catch (e) {
+        if (e instanceof HttpError && e.status === 404) continue; // no vertex shader with this extension
+        throw e; // a .vs linked outside the folder is refused, not silently skipped
+      }
+      return { vertexPath: rel, vertexSource: await readServed(real, DEFAULT_MAX_BYTES) };
+    }
+    return undefined;
+  };
+
+  /**
+   * Serving one shader: the files it names (its .vs/.vert, IMPORTED, #include, recursively), worked out from the
+   * files as they are now, relative to root. A shader that does not parse names nothing but its vertex shader.
+   */
+  const namedBySingle = async (): Promise<Set<string>> => {
+    const named = new Set<string>([single!]);
+    const stem = single!.slice(0, single!.length - extname(single!).length);
+    for (const ext of VERTEX_EXTENSIONS) named.add(stem + ext);
+    const queue: string[] = [single!];
+    while (queue.length > 0 && named.size < 256) {
+      const rel = queue.shift()!;
+      let text: string;
+      try {
+        text = await readServed(await servedPath(root, rel), DEFAULT_MAX_BYTES);
+      } catch {
+        continue;
+      }
+      const base = dirname(rel);
+      const add = (written: string): void => {
+        const p = toPosix(relative(root, resolve(root, base, written)));
+        if (!named.has(p)) {
+          named.add(p);
+          if (/\.(glsl|fs|frag|vs|vert|inc|h)$/i.test(p)) queue.push(p);
+        }
+      };
+      for (const m of text.matchAll(INCLUDE)) add(m[1]!);
+      if (rel === single) {
+        try {
+          const doc = parseISF(text, { path: rel });
+          for (const imp of doc.imported) for (const path of imp.cube?.paths ?? [imp.path]) add(path);
+        } catch {
+          // a broken shader names no images; the page shows its error
+        }
+      }
+    }
+    return named;
+  };
+
+  /** The real path of a requested file, after the one check and (serving one shader) the list it names. */
+  const requested = async (rel: string | null): Promise<string> => {
+    const real = await servedPath(root, rel);
+    if (single !== undefined && !(await namedBySingle()).has(toPosix(relative(root, real)))) {
+      throw new HttpError(
+        403,
+        `${rel} is not named by ${single}; serving one shader serves only its own files`,
+      );
+    }
+    return real;
+  };
+
+  const sendFile = async (res: ServerResponse, real: string): Promise<void> => {
+    const ext = extname(real).toLowerCase();
+    let opened: Awaited<ReturnType<typeof openRegularFile>>;
+    try {
+      opened = await openRegularFile(real, { maxBytes: maxFileBytes, what: 'served file' });
+    } catch (e) {
+      throw httpError(e);
+    }
+    const { handle } = opened;
+    if (CONVERTED_IMAGES.has(ext)) {
+      let bytes: Buffer;
+      try {
+        bytes = await handle.readFile();
+      } finally {
+        await handle.close();
+      }
+      try {
+        // Width and height from the header before libvips decodes anything.
+        await checkImageHeader(bytes, basename(real), real, MAX_DECODE_SIDE);
+        const { default: sharp } = await import('sharp');
+        send(res, 200, 'image/png', await sharp(bytes).png().toBuffer());
+      } catch (e) {
+        throw e instanceof ISFError ? new HttpError(e.code === 'LIMIT_EXCEEDED' ? 413 : 415, e.message) : e;
+      }
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': CONTENT_TYPES[ext] ?? 'application/octet-stream',
+      'content-length': String(opened.stat.size),
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
+    // Streamed from the handle that passed the checks, never reopened by name; a client that stops reading
+    // holds no more than the socket's buffer.
+    const stream = handle.createReadStream({ end: Math.max(0, opened.stat.size - 1) });
+    const timer = setTimeout(() => stream.destroy(new Error('read timed out')), timeoutMs * 6);
+    stream.on('close', () => clearTimeout(timer));
+    stream.on('error', () => res.destroy());
+    res.on('close', () => stream.destroy());
+    if (opened.stat.size === 0) {
+      stream.destroy();
+      res.end();
+      return;
+    }
+    stream.pipe(res);
+  };
+
+  let boundHost = options.host ?? '127.0.0.1';
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // DNS rebinding: a page on another site whose name now points here still sends its own name as Host.
+    const name = options.host ?? '127.0.0.1';
+    if (!hostAllowed(req.headers.host, boundHost, name)) {
+      throw new HttpError(
+        421,
+        `Host "${req.headers.host ?? ''}" is not this server; use ${name} or localhost`,
+      );
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== 'null') {
+      let originHost: string | undefined;
+      try {
+        originHost = new URL(origin).host;
+      } catch {
+        originHost = undefined;
+      }
+      if (!hostAllowed(originHost, boundHost, name)) {
+        throw new HttpError(403, `requests from ${origin} are refused`);
+      }
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'HEAD')
       throw new HttpError(405, `${req.method} is not supported`);
@@ -207,15 +401,15 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
         sendJSON(res, { root: basename(root), single: single ?? null, shaders: await shaders() });
         return;
       case '/shader': {
-        const abs = await safePath(root, url.searchParams.get('path'));
+        const abs = await requested(url.searchParams.get('path'));
         if (!SHADER_EXTENSIONS.has(extname(abs).toLowerCase()))
           throw new HttpError(403, 'only .fs/.frag files');
-        const source = await readFile(abs, 'utf8');
-        sendJSON(res, { path: toPosix(relative(root, abs)), source, ...(await readVertex(abs, root)) });
+        const source = await readServed(abs, DEFAULT_MAX_BYTES);
+        sendJSON(res, { path: toPosix(relative(root, abs)), source, ...(await vertexOf(abs)) });
         return;
       }
       case '/file':
-        await sendFile(res, await safePath(root, url.searchParams.get('path')));
+        await sendFile(res, await requested(url.searchParams.get('path')));
         return;
       case '/events':
         res.writeHead(200, {
@@ -236,16 +430,20 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     handle(req, res).catch((e: unknown) => {
       const status = e instanceof HttpError ? e.status : 500;
       if (!res.headersSent) send(res, status, 'text/plain; charset=utf-8', (e as Error).message);
-      else res.end();
+      else res.destroy();
     });
   });
-  // SSE keeps connections open; don't let them hold close() up.
+  // SSE keeps connections open; don't let them hold close() up. A client that sends its request slowly is cut.
   server.keepAliveTimeout = 5000;
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 30_000;
 
   const { watch } = await import('chokidar');
   const watcher = watch(root, {
     ignoreInitial: true,
     depth: MAX_DEPTH,
+    // A link to /proc or to a huge tree elsewhere is not watched (nor served).
+    followSymlinks: false,
     ignored: (p: string) => {
       const rel = relative(root, p);
       return rel !== '' && rel.split(sep).some(ignoredName);
@@ -260,6 +458,8 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       broadcast({ type: 'list' });
     }
   });
+  // An unreadable folder or a vanished link: said, and the server keeps serving (and watching the rest).
+  watcher.on('error', (e: unknown) => log(`isf serve: watcher: ${(e as Error).message ?? String(e)}`));
   const heartbeat = setInterval(() => {
     for (const c of clients) c.write(': ping\n\n');
   }, 15000);
@@ -284,6 +484,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolveListen());
   });
   const address = server.address() as AddressInfo;
+  boundHost = address.address;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}/`;
   log(`Serving ${single ? join(root, single) : `${root}${sep}`} at ${url}`);
@@ -295,26 +496,12 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       clearInterval(heartbeat);
       for (const c of clients) c.end();
       clients.clear();
-      await watcher.close();
-      await new Promise<void>((r) => server.close(() => r()));
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      // Open keep-alive and event-stream connections would hold close() up: cut them now.
       server.closeAllConnections();
+      await Promise.all([closed, watcher.close()]);
     },
   };
-}
-
-async function sendFile(res: ServerResponse, abs: string): Promise<void> {
-  const ext = extname(abs).toLowerCase();
-  if (!(await stat(abs)).isFile()) throw new HttpError(404, `${basename(abs)} is not a file`);
-  if (CONVERTED_IMAGES.has(ext)) {
-    const { default: sharp } = await import('sharp');
-    send(res, 200, 'image/png', await sharp(abs).png().toBuffer());
-    return;
-  }
-  res.writeHead(200, {
-    'content-type': CONTENT_TYPES[ext] ?? 'application/octet-stream',
-    'cache-control': 'no-store',
-  });
-  createReadStream(abs).pipe(res);
 }
 
 export function registerServe(program: Command): void {
@@ -342,12 +529,17 @@ export function registerServe(program: Command): void {
           log: (l) => process.stdout.write(`${l}\n`),
         });
         process.stdout.write('Press Ctrl-C to stop.\n');
-        await new Promise<void>((done) => {
+        return new Promise<number>((done) => {
+          let stopping = false;
           const stop = (): void => {
-            void server.close().then(done);
+            // A second Ctrl-C, or a close that does not finish within 3 s, ends the process regardless.
+            if (stopping) process.exit(EXIT.INTERRUPTED);
+            stopping = true;
+            setTimeout(() => process.exit(EXIT.INTERRUPTED), 3000).unref();
+            void server.close().then(() => done(EXIT.OK));
           };
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
         });
       });
     });
