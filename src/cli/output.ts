@@ -4,9 +4,30 @@
  */
 import { SingleBar } from 'cli-progress';
 import { ISFError } from '../core/errors.ts';
+import { ioReason } from '../node/confine.ts';
 import { EXIT, exitCodeForError } from './exit-codes.ts';
 
-export function printError(e: unknown, json: boolean): number {
+/**
+ * A failed system call that escaped as a plain Node error (it should not: each file operation reports its own) is
+ * still an I/O error, not a bug: IO_ERROR with the errno's message.
+ */
+export function asISFError(e: unknown): unknown {
+  const errno = e as NodeJS.ErrnoException;
+  if (e instanceof Error && !(e instanceof ISFError) && typeof errno.code === 'string' && errno.syscall) {
+    return new ISFError(
+      'IO_ERROR',
+      `${ioReason(e)}${errno.path ? `: ${errno.path}` : ''} (${errno.syscall})`,
+      {
+        file: errno.path,
+        cause: e,
+      },
+    );
+  }
+  return e;
+}
+
+export function printError(error: unknown, json: boolean): number {
+  const e = asISFError(error);
   const status = exitCodeForError(e);
   if (json) {
     const body =

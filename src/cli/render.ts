@@ -75,7 +75,8 @@ function number(flag: string, text: string, check: (n: number) => boolean, expec
 
 /** Splits repeated "name=value" flags into a record. */
 export function pairs(flag: string, list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: `--set __proto__=1` or `constructor=1` is a name like any other (and then an unknown input).
+  const out: Record<string, string> = Object.create(null);
   for (const item of list) {
     const eq = item.indexOf('=');
     if (eq <= 0) throw new ISFError('BAD_ARGUMENT', `Expected ${flag} name=value but received "${item}"`);
@@ -277,7 +278,7 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
     } else if (notices) {
       const what = result.files.length === 1 ? result.files[0] : `${result.files.length} files`;
       process.stderr.write(
-        `isf: ${result.interrupted ? 'interrupted: ' : ''}wrote ${what} (${result.frames} frame(s) ${width}x${height} in ${(result.totalMs / 1000).toFixed(2)} s)\n`,
+        `isf: ${result.interrupted ? 'interrupted: ' : ''}wrote ${what} (${result.frames} frame(s) ${width}x${height} in ${(result.totalMs / 1000).toFixed(2)} s${result.skipped ? `; frame ${frames} of ${frames}: a single image needs only the last frame, the ${result.skipped} before it were not rendered` : ''})\n`,
       );
     }
     if (result.interrupted) {

@@ -6,6 +6,8 @@
  * bounded number of frames in flight. Files are written atomically; an abort (Ctrl-C) stops after the current
  * frame, waits for writes in flight, removes temporary files and reports which frames exist.
  */
+
+import { availableParallelism } from 'node:os';
 import { type AudioSamples, audioImageAt } from '../core/audio.ts';
 import type { ISFDocument } from '../core/document.ts';
 import { ISFError } from '../core/errors.ts';
@@ -93,7 +95,17 @@ export interface BatchResult {
   renderMs: number;
   /** The last rendered frame (at output size). */
   last: FrameData | undefined;
+  /**
+   * Frames of the sequence not rendered: a single-image output needs only the last frame (unless the shader has
+   * persistent buffers, where each frame depends on the ones before).
+   */
+  skipped?: number;
 }
+
+/** Longest sequence one render may ask for (about 9 hours at 30 fps), so one flag cannot mean unbounded work. */
+export const MAX_FRAMES = 1_000_000;
+/** Highest frame rate accepted. */
+export const MAX_FPS = 1000;
 
 /** True when `output` names one file per frame. */
 export function isPattern(output: string): boolean {
@@ -298,8 +310,12 @@ async function* sceneFrames(context: GLContext, plan: SequencePlan): AsyncGenera
 }
 
 /** Can this sequence be split across worker threads? (Not when a frame depends on earlier ones.) */
+function hasPersistentBuffers(doc: ISFDocument): boolean {
+  return doc.passes.some((p) => p.persistent) || (doc.extraPersistentBuffers?.length ?? 0) > 0;
+}
+
 function parallelBlocker(doc: ISFDocument, options: BatchOptions): string | undefined {
-  if (doc.passes.some((p) => p.persistent) || (doc.extraPersistentBuffers?.length ?? 0) > 0) {
+  if (hasPersistentBuffers(doc)) {
     return 'the shader has persistent buffers (each frame depends on the previous one)';
   }
   const images = Object.values(options.images ?? {});
@@ -391,11 +407,14 @@ export function checkSequence(options: Pick<BatchOptions, 'output' | 'frames' | 
   const frames = options.frames ?? 1;
   const fps = options.fps ?? 30;
   const supersample = options.supersample ?? 1;
-  if (!Number.isInteger(frames) || frames < 1) {
-    throw new ISFError('BAD_ARGUMENT', `Expected a positive integer frame count but received ${frames}`);
+  if (!Number.isInteger(frames) || frames < 1 || frames > MAX_FRAMES) {
+    throw new ISFError(
+      'BAD_ARGUMENT',
+      `Expected a frame count 1..${MAX_FRAMES} (--frames, or --duration x --fps) but received ${frames}`,
+    );
   }
-  if (!(fps > 0) || !Number.isFinite(fps)) {
-    throw new ISFError('BAD_ARGUMENT', `Expected a positive fps but received ${fps}`);
+  if (!(fps > 0) || !Number.isFinite(fps) || fps > MAX_FPS) {
+    throw new ISFError('BAD_ARGUMENT', `Expected an fps above 0 and at most ${MAX_FPS} but received ${fps}`);
   }
   if (!Number.isInteger(supersample) || supersample < 1 || supersample > 8) {
     throw new ISFError(
@@ -493,21 +512,37 @@ export async function renderToFiles(
 ): Promise<BatchResult> {
   const t0 = performance.now();
   const { frames, fps, supersample: k, video, format } = checkSequence(options);
-  const workers = options.workers ?? 1;
+  let workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
     throw new ISFError('BAD_ARGUMENT', `Expected --workers to be an integer 1..64 but received ${workers}`);
   }
-  const [first, end] = options.range ?? [0, frames];
-  if (!Number.isInteger(first) || !Number.isInteger(end) || first < 0 || end <= first || end > frames) {
+  // More GL contexts than cores only add memory and contention (each llvmpipe context spawns its own threads).
+  const cores = availableParallelism();
+  if (workers > cores) {
+    options.onNotice?.(`--workers ${workers} capped to ${cores}, the number of CPU cores`);
+    workers = cores;
+  }
+  const [requestedFirst, end] = options.range ?? [0, frames];
+  if (
+    !Number.isInteger(requestedFirst) ||
+    !Number.isInteger(end) ||
+    requestedFirst < 0 ||
+    end <= requestedFirst ||
+    end > frames
+  ) {
     throw new ISFError(
       'BAD_ARGUMENT',
-      `Expected a frame range [first, end) with 0 <= first < end <= ${frames} but received [${first}, ${end})`,
+      `Expected a frame range [first, end) with 0 <= first < end <= ${frames} but received [${requestedFirst}, ${end})`,
     );
   }
   if (video && options.range) {
     throw new ISFError('BAD_ARGUMENT', 'A frame range cannot be rendered into a video; use an image pattern');
   }
   const pattern = !video && isPattern(options.output);
+  // A single image is the last frame: render only that one, unless a frame depends on the ones before it.
+  const persistent = hasPersistentBuffers(doc);
+  const first = video || pattern || persistent ? requestedFirst : end - 1;
+  const skipped = first - requestedFirst;
   const plan: SequencePlan = { doc, options, frames, fps, first, end, k, stats: { renderMs: 0 } };
   let source: AsyncGenerator<SequenceFrame>;
   const blocker = workers > 1 ? parallelBlocker(doc, options) : undefined;
@@ -594,5 +629,6 @@ export async function renderToFiles(
     totalMs: performance.now() - t0,
     renderMs: plan.stats.renderMs,
     last,
+    ...(skipped > 0 ? { skipped } : {}),
   };
 }

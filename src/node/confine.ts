@@ -125,6 +125,8 @@ export function ioReason(e: unknown): string {
       return 'permission denied';
     case 'EISDIR':
       return 'it is a directory';
+    case 'EEXIST':
+      return 'a file is in the way where a folder is needed';
     case 'ELOOP':
       return 'too many levels of symbolic links';
     case 'ENOSPC':

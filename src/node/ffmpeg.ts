@@ -6,11 +6,11 @@
  * - VideoReader decodes a clip (or an image-sequence pattern) to RGBA frames at a given size, one by one.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
+import { rename, rm } from 'node:fs/promises';
+import { extname } from 'node:path';
 import { ISFError } from '../core/errors.ts';
 import type { RawImage } from '../render/images.ts';
-import { temporaryPathFor } from './files.ts';
+import { makeOutputFolder, temporaryPathFor } from './files.ts';
 
 const INSTALL_HINT = 'install it with: apt-get install ffmpeg';
 
@@ -248,7 +248,7 @@ export class VideoWriter {
 
   static async open(path: string, options: VideoOptions): Promise<VideoWriter> {
     requireFfmpeg();
-    await mkdir(dirname(path), { recursive: true });
+    await makeOutputFolder(path);
     return new VideoWriter(path, options);
   }
 
@@ -308,15 +308,37 @@ export class VideoWriter {
     this.frames += 1;
   }
 
-  /** Finishes the encode and moves the file into place. */
+  /**
+   * Finishes the encode, verifies the file and moves it into place. ffmpeg can exit 0 after failing to write
+   * (a full disk: "Error writing trailer ... No space left on device"), so success is what the file shows: no
+   * error on ffmpeg's stderr (it runs with -loglevel error), a container ffprobe reads, and every frame in it.
+   * Anything else is IO_ERROR (FFMPEG_FAILED when ffmpeg itself failed) and the temporary file is removed.
+   */
   async close(): Promise<void> {
     (this.proc ?? this.start(undefined)).stdin?.end();
     const code = await this.exited;
-    if (code !== 0 || this.failed) {
-      await rm(this.tmp, { force: true });
-      throw this.error('finishing the video');
+    try {
+      if (code !== 0 || this.failed) throw this.error('finishing the video');
+      const log = this.stderr.trim();
+      if (log !== '') throw this.error('finishing the video', 'IO_ERROR');
+      const written = countVideoFrames(this.tmp);
+      if (written !== this.frames) {
+        throw new ISFError(
+          'IO_ERROR',
+          `Cannot write ${this.path}: the video holds ${written ?? 'no readable'} frame(s) of the ${this.frames} encoded`,
+          { file: this.path },
+        );
+      }
+      await rename(this.tmp, this.path).catch((e: unknown) => {
+        throw new ISFError('IO_ERROR', `Cannot write ${this.path}: ${(e as Error).message}`, {
+          file: this.path,
+          cause: e,
+        });
+      });
+    } catch (e) {
+      await rm(this.tmp, { force: true }).catch(() => undefined);
+      throw e;
     }
-    await rename(this.tmp, this.path);
   }
 
   /** Stops the encode and removes the partial file. */
@@ -327,10 +349,12 @@ export class VideoWriter {
     await rm(this.tmp, { force: true });
   }
 
-  private error(what: string): ISFError {
+  private error(what: string, code: 'FFMPEG_FAILED' | 'IO_ERROR' = 'FFMPEG_FAILED'): ISFError {
     const log = this.stderr.trim().split('\n').slice(-3).join(' | ');
+    // A full or failing disk is an I/O error whichever step of ffmpeg noticed it.
+    const io = /No space left|Input\/output error|Read-only file system|Disk quota/i.test(this.stderr);
     return new ISFError(
-      'FFMPEG_FAILED',
+      io ? 'IO_ERROR' : code,
       `ffmpeg failed ${what} for ${this.path}: ${log || this.failed?.message || 'unknown error'}`,
       {
         file: this.path,
@@ -338,6 +362,28 @@ export class VideoWriter {
       },
     );
   }
+}
+
+/** Frames (packets) in the first video stream of `file`, counted by ffprobe; undefined if it cannot be read. */
+export function countVideoFrames(file: string): number | undefined {
+  const r = spawnSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-count_packets',
+      '-show_entries',
+      'stream=nb_read_packets',
+      '-of',
+      'csv=p=0',
+      file,
+    ],
+    { encoding: 'utf8' },
+  );
+  const n = Number.parseInt(r.stdout ?? '', 10);
+  return r.status === 0 && Number.isInteger(n) ? n : undefined;
 }
 
 export interface VideoInfo {

@@ -6,12 +6,22 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ISFError } from '../core/errors.ts';
+import { ioReason } from './confine.ts';
 
 /** Temporary files still being written, so an interrupted process can remove them (see removePendingFiles). */
 const pending = new Set<string>();
 
 export function temporaryPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** Creates the folder of an output file; IO_ERROR naming the file when it cannot be (a part of it is a file...). */
+export async function makeOutputFolder(path: string): Promise<void> {
+  try {
+    await mkdir(dirname(path), { recursive: true });
+  } catch (e) {
+    throw new ISFError('IO_ERROR', `Cannot write ${path}: ${ioReason(e)}`, { file: path, cause: e });
+  }
 }
 
 export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
@@ -22,8 +32,9 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (e) {
-    await rm(tmp, { force: true });
-    throw new ISFError('IO_ERROR', `Cannot write ${path}: ${(e as Error).message}`, { file: path, cause: e });
+    // rm itself fails when the folder cannot exist (a part of the path is a file): nothing was left there.
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw new ISFError('IO_ERROR', `Cannot write ${path}: ${ioReason(e)}`, { file: path, cause: e });
   } finally {
     pending.delete(tmp);
   }
@@ -31,6 +42,6 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
 
 /** Removes temporary files of writes still in flight (call from a SIGINT handler). */
 export async function removePendingFiles(): Promise<void> {
-  await Promise.all([...pending].map((p) => rm(p, { force: true })));
+  await Promise.all([...pending].map((p) => rm(p, { force: true }).catch(() => undefined)));
   pending.clear();
 }
