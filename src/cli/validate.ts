@@ -4,14 +4,14 @@
  */
 import type { Command } from 'commander';
 import { type Compatibility, withCompatibility } from '../core/dialects.ts';
-import type { Diagnostic } from '../core/errors.ts';
+import type { Diagnostic, ISFErrorCode } from '../core/errors.ts';
 import { ISFError } from '../core/errors.ts';
 import { createContext } from '../node/context.ts';
 import { DEFAULT_QUEUE } from '../node/farm/jobs.ts';
 import { checkShaderFile } from '../node/isolate/check.ts';
 import { IsolatedRenderer } from '../node/isolate/renderer.ts';
 import type { GLContext } from '../render/context.ts';
-import { EXIT } from './exit-codes.ts';
+import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { expandShaderPaths } from './files.ts';
 import { importNeeding } from './optional.ts';
 import { run } from './output.ts';
@@ -106,7 +106,12 @@ function finish(checked: CheckedReport[], opts: ValidateFlags): number {
   const reports = checked.map((r) => withCompatibility(r, opts.strict));
   if (json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
   else printReports(reports);
-  return reports.every((r) => r.ok) ? EXIT.OK : EXIT.SHADER;
+  if (reports.every((r) => r.ok)) return EXIT.OK;
+  // A file that could not be read is an I/O failure (exit 4), not an invalid shader, as for every command.
+  const unreadable = reports.some((r) =>
+    r.errors.some((d) => exitCodeFor(d.code as ISFErrorCode) === EXIT.IO),
+  );
+  return unreadable ? EXIT.IO : EXIT.SHADER;
 }
 
 export async function validateOne(file: string, context?: GLContext): Promise<CheckedReport> {
