@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --json] [--quick] [--device cpu|gpu|N] [--only overhead,browser,batch,memory,compile,farm]
+ * npm run bench [-- --json] [--quick] [--device cpu|gpu|N] [--only overhead,browser,batch,memory,compile,startup,farm]
  *   [--shared DIR (default ../shared)] [--size WxH (section 1's size, default 1920x1080)]
  *
  * Speed figures as ratios measured in one run (the machine is shared and noisy; absolute times are context):
@@ -8,7 +8,9 @@
  *      (target: >= 5x the frames per second end to end);
  *   3. batch: PNG throughput at 1920x1080 and 320x180, 1 vs 2 workers, lifecycle checks on vs off (target < 1%);
  *   4. memory: RSS per context, per 1080p frame in flight, after 1,000 frames (child processes);
- *   5. compile: each official test shader, cold and from the program cache.
+ *   5. compile: each official test shader, cold and from the program cache;
+ *   6. startup: the built CLI (`isf --version`, `isf validate`) against `node -e 0`, and an isolated child's
+ *      fork-to-ready time (targets: 1.5x, 2.5x).
  * Prints markdown tables (docs/benchmarks.md pastes them); progress goes to stderr. With --json the last line
  * printed is one JSON object with every figure, headed by overhead_ratio, speedup_vs_interactive_shader_format
  * and lifecycle_overhead_ratio. See docs/benchmarks.md for the method.
@@ -25,11 +27,12 @@ import type { BrowserResult } from './bench/browser.ts';
 import { runChild } from './bench/child.ts';
 import type { CompileRow } from './bench/compile.ts';
 import { benchOverhead, type OverheadResult } from './bench/overhead.ts';
+import { benchStartup, type StartupResult } from './bench/startup.ts';
 import { log, median, round, table } from './bench/stats.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = '/usr/bin/chromium';
-const SECTIONS = ['overhead', 'browser', 'batch', 'memory', 'compile', 'farm'] as const;
+const SECTIONS = ['overhead', 'browser', 'batch', 'memory', 'compile', 'startup', 'farm'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]) {
@@ -361,6 +364,48 @@ async function main(): Promise<void> {
     );
     out.compile = { ...summary, rows: compile.shaders };
   }
+  // 6. start-up of the built package
+  let startup: StartupResult | undefined;
+  if (args.only.has('startup')) {
+    try {
+      startup = benchStartup(ROOT, trivialPath, args);
+      out.startup = startup;
+      md.push(
+        '### 6. Start-up of the built package (ms, medians; ratios against `node -e 0` in the same run)',
+        '',
+        table(
+          ['what', 'ms', 'ratio', 'target'],
+          [
+            ['`node -e 0`', startup.node_ms, '1', ''],
+            ['`isf --version` (dist)', startup.version_ms, startup.startup_ratio_version, '<= 1.5'],
+            [
+              '`isf validate trivial.fs` (dist)',
+              startup.validate_ms,
+              startup.startup_ratio_validate,
+              '<= 2.5',
+            ],
+            [
+              '`isf --version` from the sources (tsx)',
+              startup.version_from_sources_ms,
+              round(startup.version_from_sources_ms / startup.node_ms, 2),
+              '',
+            ],
+            [
+              'IsolatedRenderer child, fork to ready (dist)',
+              startup.isolated_child_ready_ms,
+              '',
+              'well under 340-560',
+            ],
+            ['same, from the sources (tsx)', startup.isolated_child_ready_from_sources_ms, '', ''],
+          ],
+        ),
+        '',
+      );
+    } catch (e) {
+      out.startup = { skipped: (e as Error).message };
+      md.push('### 6. Start-up', '', `Skipped: ${(e as Error).message}`, '');
+    }
+  }
   // Render farm (scripts/bench-farm.ts, when that part of the project is present).
   if (args.only.has('farm')) {
     const farmScript = join(ROOT, 'scripts', 'bench-farm.ts');
@@ -420,11 +465,16 @@ async function main(): Promise<void> {
     lifecycle_overhead_ratio: lifecycle,
     in_page_ratio_vs_interactive_shader_format: inPage,
     lifecycle_overhead_ratio_batch: lifecycleBatch,
+    startup_ratio_version: startup?.startup_ratio_version ?? null,
+    startup_ratio_validate: startup?.startup_ratio_validate ?? null,
+    isolated_child_ready_ms: startup?.isolated_child_ready_ms ?? null,
     overhead_ratio_fresh_frames: maxOf((overhead ?? []).map((o) => o.ratio_fresh_frames)),
     targets: {
       overhead_ratio_at_most_1_05: overhead_ratio === null ? null : overhead_ratio <= 1.05,
       speedup_at_least_5: speedup === null ? null : speedup >= 5,
       lifecycle_difference_under_1_percent: lifecycle === null ? null : Math.abs(lifecycle - 1) < 0.01,
+      startup_version_at_most_1_5: startup ? startup.startup_ratio_version <= 1.5 : null,
+      startup_validate_at_most_2_5: startup ? startup.startup_ratio_validate <= 2.5 : null,
     },
   };
   md.unshift(

@@ -36,7 +36,12 @@ describe('npm run bench', needs(!existsSync(SHARED) && `${SHARED} is missing`), 
     const lines = run.stdout.trim().split('\n');
     const result = JSON.parse(lines[lines.length - 1]!);
     assert.ok(Number.isFinite(result.overhead_ratio) && result.overhead_ratio > 0, 'overhead_ratio');
-    for (const key of ['speedup_vs_interactive_shader_format', 'lifecycle_overhead_ratio']) {
+    for (const key of [
+      'speedup_vs_interactive_shader_format',
+      'lifecycle_overhead_ratio',
+      'startup_ratio_version',
+      'startup_ratio_validate',
+    ]) {
       assert.ok(key in result, key); // null here: their sections did not run
     }
     assert.equal(typeof result.targets.overhead_ratio_at_most_1_05, 'boolean');
