@@ -19,6 +19,7 @@ import { FramePipeline } from '../render/pipeline.ts';
 import { Scene, type SceneOptions, sequenceTiming } from '../render/scene.ts';
 import { testPattern } from '../render/test-pattern.ts';
 import { checkAudioTrack, loadAudio, probeAudioDuration } from './audio.ts';
+import { checkRegularFile } from './confine.ts';
 import { type AudioTrack, isVideoPath, probeVideo, VideoReader, VideoWriter } from './ffmpeg.ts';
 import { writeFileAtomic } from './files.ts';
 import { decodeImage, encodeFrame, type ImageFormat, imageFormatForPath, toRGBA16 } from './images.ts';
@@ -165,6 +166,14 @@ export async function applyInputs(
         throw unknownInput(doc, name, 'image');
       }
       if (isVideoPath(path) || isPattern(path)) {
+        // ffprobe would block on a FIFO and read a device forever: a clip must be a regular file (no size limit,
+        // ffmpeg streams it). A pattern names many files; ffmpeg opens those itself.
+        if (!isPattern(path)) {
+          await checkRegularFile(path, {
+            maxBytes: Number.MAX_SAFE_INTEGER,
+            what: `video file for "${name}"`,
+          });
+        }
         const info = probeVideo(path);
         streams.set(name, new VideoReader(path, info.width, info.height));
       } else {

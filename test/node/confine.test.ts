@@ -13,6 +13,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { parseISF } from '../../src/core/parse/index.ts';
 import { loadAudio, loadWav } from '../../src/node/audio.ts';
+import { applyInputs } from '../../src/node/batch.ts';
 import { confinePath, readRegularFile } from '../../src/node/confine.ts';
 import { decodeImage } from '../../src/node/images.ts';
 import { IsolatedRenderer } from '../../src/node/isolate/index.ts';
@@ -99,6 +100,17 @@ describe('files that are not regular files: a typed error at once', () => {
       },
       3,
       'refusing the FIFOs',
+    );
+  });
+
+  test('a FIFO as a video clip input is refused before ffprobe opens it', { timeout: 60_000 }, async () => {
+    execFileSync('mkfifo', [join(root, 'fifo.mp4')]);
+    const doc = parseISF('/*{ "INPUTS": [ { "NAME": "inputImage", "TYPE": "image" } ] }*/\nvoid main() {}\n');
+    const sink = { setValue: () => undefined, setImageData: () => undefined };
+    await rejectsWith(
+      applyInputs(sink, doc, { width: 4, height: 4, images: { inputImage: join(root, 'fifo.mp4') } }),
+      'IO_ERROR',
+      /video file for "inputImage".*FIFO/,
     );
   });
 
