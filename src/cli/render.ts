@@ -7,6 +7,7 @@ import { type Command, Option } from 'commander';
 import { withCompatibility } from '../core/dialects.ts';
 import { ISFError } from '../core/errors.ts';
 import { type BatchOptions, renderToFiles, sequenceLength } from '../node/batch.ts';
+import { readRegularFile } from '../node/confine.ts';
 import { createContext } from '../node/context.ts';
 import { DEFAULT_CHUNK, DEFAULT_QUEUE } from '../node/farm/jobs.ts';
 import { removePendingFiles } from '../node/files.ts';
@@ -25,6 +26,8 @@ interface RenderFlags {
   duration?: string;
   fps?: string;
   set: string[];
+  animate: string[];
+  timeline?: string;
   image: string[];
   audio: string[];
   depth: string;
@@ -107,6 +110,16 @@ export function registerRender(program: Command): void {
       'set an input (repeatable): color=#ff8800, center=0.5,0.5, mode=Label',
       collect,
       [],
+    )
+    .option(
+      '--animate <spec>',
+      'keyframe an input (repeatable): "amount=0@0 1@2", "center=0.1,0.1@0 0.9,0.9@4:ease-in-out"',
+      collect,
+      [],
+    )
+    .option(
+      '--timeline <file.json>',
+      'keyframes for several inputs: { "amount": [[0, 0], [2, 1, "ease-in"]] }',
     )
     .option('--image <name=path>', 'image input from a file (repeatable)', collect, [])
     .option(
@@ -198,6 +211,8 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
     frames,
     fps,
     set: pairs('--set', flags.set),
+    animate: flags.animate,
+    timeline: flags.timeline === undefined ? undefined : await readTimelineFile(flags.timeline),
     images,
     audio,
     depth: flags.depth === '16' ? (16 as const) : (8 as const),
@@ -310,4 +325,16 @@ async function refuseDepartures(shader: string): Promise<void> {
     column: first.column,
     diagnostics: report.errors,
   });
+}
+
+/** The JSON of a --timeline file (checked against the shader's inputs when the render starts). */
+async function readTimelineFile(path: string): Promise<unknown> {
+  const bytes = await readRegularFile(path, { maxBytes: 4 * 1024 * 1024, what: 'timeline file' });
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (e) {
+    throw new ISFError('BAD_ARGUMENT', `--timeline ${path} is not valid JSON: ${(e as Error).message}`, {
+      file: path,
+    });
+  }
 }

@@ -7,4 +7,5 @@ export * from './errors.ts';
 export * from './expr/index.ts';
 export * from './glsl/index.ts';
 export * from './parse/index.ts';
+export * from './timeline.ts';
 export * from './values.ts';

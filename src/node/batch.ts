@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import { type AudioSamples, audioImageAt } from '../core/audio.ts';
 import type { ISFDocument } from '../core/document.ts';
 import { ISFError } from '../core/errors.ts';
+import { parseAnimateSpec, type Timeline, timelineFromJson, timelineValuesAt } from '../core/timeline.ts';
 import { type InputValue, parseInputValueText } from '../core/values.ts';
 import type { GLContext } from '../render/context.ts';
 import { Frame, type FrameData } from '../render/frame.ts';
@@ -38,6 +39,10 @@ export interface BatchOptions {
   fps?: number;
   /** Input values in their text form, parsed by the input's type ("#ff8800", "0.5,0.5", "Label", "true"). */
   set?: Record<string, string>;
+  /** Keyframed inputs, as `--animate` texts: "amount=0@0 1@2:ease-in-out" (core/timeline.ts). */
+  animate?: string[];
+  /** Keyframed inputs as the JSON of a `--timeline` file: { "amount": [[0, 0], [2, 1, "ease-in"]] }. */
+  timeline?: unknown;
   /** Image inputs: name -> image file, video clip (.mp4/.webm/.mov/.mkv) or image-sequence pattern (%04d). */
   images?: Record<string, string>;
   /**
@@ -148,8 +153,16 @@ export function audioImagesAt(audio: AudioSource[], time: number): Record<string
 export async function applyInputs(
   sink: InputSink,
   doc: ISFDocument,
-  options: Pick<BatchOptions, 'set' | 'images' | 'audio' | 'width' | 'height' | 'onNotice' | 'scene'>,
-): Promise<{ animateProgress: boolean; streams: Map<string, VideoReader>; audio: AudioSource[] }> {
+  options: Pick<
+    BatchOptions,
+    'set' | 'images' | 'audio' | 'width' | 'height' | 'onNotice' | 'scene' | 'animate' | 'timeline'
+  >,
+): Promise<{
+  animateProgress: boolean;
+  streams: Map<string, VideoReader>;
+  audio: AudioSource[];
+  timeline: Timeline | undefined;
+}> {
   const streams = new Map<string, VideoReader>();
   const audio: AudioSource[] = [];
   // The scene's platform decodes with its limits (the isolated child's maxImageSide, checked from the header).
@@ -201,8 +214,10 @@ export async function applyInputs(
       options.onNotice?.(`no --image ${name}=...: using the built-in test pattern`);
     }
   }
-  const animateProgress = doc.kind === 'transition' && options.set?.progress === undefined;
-  return { animateProgress, streams, audio };
+  const timeline = resolveTimeline(doc, options);
+  const animateProgress =
+    doc.kind === 'transition' && options.set?.progress === undefined && timeline?.progress === undefined;
+  return { animateProgress, streams, audio, timeline };
 }
 
 function unknownInput(doc: ISFDocument, name: string, kind?: string): ISFError {
@@ -269,6 +284,35 @@ function progressAt(plan: SequencePlan, i: number): number {
   return plan.frames > 1 ? i / (plan.frames - 1) : 0;
 }
 
+/** --timeline's keys, then --animate's (an input in both takes --animate's). */
+export function resolveTimeline(
+  doc: ISFDocument,
+  options: Pick<BatchOptions, 'animate' | 'timeline'>,
+): Timeline | undefined {
+  if (options.timeline === undefined && (options.animate ?? []).length === 0) return undefined;
+  const timeline: Timeline = options.timeline === undefined ? {} : timelineFromJson(doc, options.timeline);
+  for (const spec of options.animate ?? []) {
+    const { name, keys } = parseAnimateSpec(doc, spec);
+    timeline[name] = keys;
+  }
+  return timeline;
+}
+
+/** Values that change per frame: a transition's progress and the keyframed inputs at the frame's TIME. */
+function frameValues(
+  doc: ISFDocument,
+  inputs: { animateProgress: boolean; timeline: Timeline | undefined },
+  plan: SequencePlan,
+  i: number,
+  time: number,
+): Record<string, InputValue> | undefined {
+  if (!inputs.animateProgress && !inputs.timeline) return undefined;
+  return {
+    ...(inputs.animateProgress ? { progress: progressAt(plan, i) } : {}),
+    ...(inputs.timeline ? timelineValuesAt(doc, inputs.timeline, time) : {}),
+  };
+}
+
 /** Frames [first, end) rendered one after another on a Scene of `context`. */
 async function* sceneFrames(context: GLContext, plan: SequencePlan): AsyncGenerator<SequenceFrame> {
   const { doc, options, k } = plan;
@@ -294,9 +338,10 @@ async function* sceneFrames(context: GLContext, plan: SequencePlan): AsyncGenera
       return { index, frame: small };
     };
     for (let i = plan.first; i < plan.end; i++) {
-      if (inputs.animateProgress) scene.setValue('progress', progressAt(plan, i));
       for (const [name, reader] of streams) scene.setImageData(name, await reader.next());
       const t = timing(plan, i);
+      const values = frameValues(doc, inputs, plan, i, t.time!);
+      if (values) scene.setValues(values);
       for (const [name, image] of Object.entries(audioImagesAt(inputs.audio, t.time!))) {
         scene.setImageData(name, image);
       }
@@ -365,7 +410,9 @@ async function* poolFrames(plan: SequencePlan, workers: number): AsyncGenerator<
       const t = timing(plan, i);
       frames.push({
         ...t,
-        ...(inputs.animateProgress ? { values: { progress: progressAt(plan, i) } } : {}),
+        ...(frameValues(doc, inputs, plan, i, t.time!)
+          ? { values: frameValues(doc, inputs, plan, i, t.time!) }
+          : {}),
         ...(inputs.audio.length > 0 ? { images: audioImagesAt(inputs.audio, t.time!) } : {}),
       });
     }

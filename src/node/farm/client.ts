@@ -122,6 +122,8 @@ export async function farmRender(options: FarmRenderOptions): Promise<FarmRender
     ...(doc.vertexSource !== undefined ? { vertexSource: doc.vertexSource } : {}),
     ...(doc.vertexPath !== undefined ? { vertexPath: doc.vertexPath } : {}),
     set: options.set ?? {},
+    ...(options.animate && options.animate.length > 0 ? { animate: options.animate } : {}),
+    ...(options.timeline !== undefined ? { timeline: options.timeline } : {}),
     images: absolutePaths(options.images),
     audio: absolutePaths(options.audio),
     width: options.width,

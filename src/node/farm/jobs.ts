@@ -27,6 +27,9 @@ export interface RenderRangeJob {
   vertexPath?: string;
   /** Input values in their text forms (as --set). */
   set: Record<string, string>;
+  /** Keyframed inputs (as --animate texts and --timeline JSON): evaluated per frame by the worker. */
+  animate?: string[];
+  timeline?: unknown;
   /** Image / audio inputs: name -> absolute path on the shared storage. */
   images: Record<string, string>;
   audio: Record<string, string>;

@@ -171,6 +171,8 @@ export class FarmWorker {
       fps: d.fps,
       range: [d.first, d.end],
       set: d.set,
+      ...(d.animate ? { animate: d.animate } : {}),
+      ...(d.timeline !== undefined ? { timeline: d.timeline } : {}),
       images: d.images,
       audio: d.audio,
       depth: d.depth,
