@@ -177,7 +177,8 @@ describe('isf serve page (chromium)', needs(CHROMIUM_MISSING), () => {
   });
 
   it('shows a JSON error with its line, then recovers when fixed', async () => {
-    const broken = shaderA('1.0').replace('"MAX": 1.0 }', '"MAX": 1.0, }');
+    // A missing colon: not JSON for any host (a trailing comma is accepted now, with W_JSON_LENIENT).
+    const broken = shaderA('1.0').replace('"MAX": 1.0 }', '"MAX" 1.0 }');
     await writeFile(join(dir, 'a.fs'), broken);
     const error = page.locator('.messages .error[data-code="ISF_JSON_SYNTAX"]').first();
     await error.waitFor({ timeout: 10000 });
