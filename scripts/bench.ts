@@ -109,10 +109,13 @@ async function main(): Promise<void> {
   // 1. overhead
   let overhead: OverheadResult[] | undefined;
   if (args.only.has('overhead')) {
+    const cpuFlip = createContext({ device: args.device, flip: 'cpu' }).initialize();
     overhead = [
-      benchOverhead(context, 'trivial', trivial, args.overheadSize, args),
-      benchOverhead(context, 'heavy-fbm', heavy, args.overheadSize, args),
+      benchOverhead(context, cpuFlip, 'trivial', trivial, args.overheadSize, args),
+      benchOverhead(context, cpuFlip, 'heavy-fbm', heavy, args.overheadSize, args),
     ];
+    cpuFlip.destroy();
+    context.use('bench');
     md.push(
       '### 1. Overhead against a raw GLES loop (ms per frame, medians)',
       '',
@@ -124,9 +127,11 @@ async function main(): Promise<void> {
           'raw loop',
           'library, reused buffer',
           'ratio',
-          'library, fresh frame',
+          'library, default render() (released)',
           'ratio',
-          'library, pixels not read',
+          'library, fresh frames held',
+          'ratio',
+          'library, CPU flip (before)',
           'ratio',
           'same pixels',
         ],
@@ -139,8 +144,10 @@ async function main(): Promise<void> {
           o.ratio.toFixed(3),
           o.library_ms,
           o.ratio_fresh_frames.toFixed(3),
-          o.library_no_flip_ms,
-          o.ratio_no_flip.toFixed(3),
+          o.library_held_ms,
+          o.ratio_held_frames.toFixed(3),
+          o.library_cpu_flip_ms,
+          o.ratio_cpu_flip.toFixed(3),
           o.pixels_match ? 'yes' : 'NO',
         ]),
       ),
@@ -184,6 +191,9 @@ async function main(): Promise<void> {
             'theirs (page → Node)',
             'ours / theirs fps',
             'ours in page, checks off',
+            'preview, no readback: ours',
+            'theirs',
+            'ours / theirs fps',
           ],
           browser.shaders.map((s) => [
             s.shader,
@@ -196,6 +206,9 @@ async function main(): Promise<void> {
             s.end_to_end.theirs_ms,
             s.end_to_end.ratio.toFixed(2),
             s.in_page_ours_no_checks_ms,
+            s.preview.ours_ms,
+            s.preview.theirs_ms,
+            s.preview.ratio.toFixed(2),
           ]),
         ),
         '',
@@ -452,6 +465,11 @@ async function main(): Promise<void> {
   const overhead_ratio = maxOf((overhead ?? []).map((o) => o.ratio));
   const speedup = minOf(shaders.map((s) => s.end_to_end.ratio));
   const inPage = minOf(shaders.map((s) => s.in_page.ratio));
+  const byName = (n: string) => shaders.find((s) => s.shader === n);
+  const preview = byName('trivial')?.preview.ratio ?? null;
+  const previewHeavy = byName('heavy-fbm')?.preview.ratio ?? null;
+  const speedupTrivial = byName('trivial')?.end_to_end.ratio ?? null;
+  const freshFrames = maxOf((overhead ?? []).map((o) => o.ratio_fresh_frames));
   const small = batch?.lifecycle.find((l) => l.width === 320);
   const lifecycleBatch = small?.ratio ?? null;
   // The headline: the only difference the option makes is one checkErrors() per frame, so its cost timed
@@ -468,9 +486,16 @@ async function main(): Promise<void> {
     startup_ratio_version: startup?.startup_ratio_version ?? null,
     startup_ratio_validate: startup?.startup_ratio_validate ?? null,
     isolated_child_ready_ms: startup?.isolated_child_ready_ms ?? null,
-    overhead_ratio_fresh_frames: maxOf((overhead ?? []).map((o) => o.ratio_fresh_frames)),
+    overhead_ratio_fresh_frames: freshFrames,
+    preview_ratio_vs_interactive_shader_format: preview,
+    preview_ratio_vs_interactive_shader_format_heavy: previewHeavy,
+    speedup_vs_interactive_shader_format_trivial: speedupTrivial,
     targets: {
       overhead_ratio_at_most_1_05: overhead_ratio === null ? null : overhead_ratio <= 1.05,
+      overhead_ratio_fresh_frames_at_most_1_15: freshFrames === null ? null : freshFrames <= 1.15,
+      preview_ratio_at_least_1_5: preview === null ? null : preview >= 1.5,
+      preview_ratio_heavy_at_least_1: previewHeavy === null ? null : previewHeavy >= 1,
+      speedup_trivial_at_least_5: speedupTrivial === null ? null : speedupTrivial >= 5,
       speedup_at_least_5: speedup === null ? null : speedup >= 5,
       lifecycle_difference_under_1_percent: lifecycle === null ? null : Math.abs(lifecycle - 1) < 0.01,
       startup_version_at_most_1_5: startup ? startup.startup_ratio_version <= 1.5 : null,
@@ -488,6 +513,14 @@ async function main(): Promise<void> {
         ['overhead ratio (library / raw loop, worst shader)', String(overhead_ratio ?? 'n/a'), '<= 1.05'],
         ['speedup vs interactive-shader-format, end to end (worst shader)', String(speedup ?? 'n/a'), '>= 5'],
         ['same, in page (worst shader)', String(inPage ?? 'n/a'), 'reported'],
+        [
+          'default render() (frames released) / raw loop, worst shader',
+          String(freshFrames ?? 'n/a'),
+          '<= 1.15',
+        ],
+        ['preview (no readback) vs interactive-shader-format, trivial', String(preview ?? 'n/a'), '>= 1.5'],
+        ['same, heavy-fbm', String(previewHeavy ?? 'n/a'), '>= 1.0'],
+        ['end to end vs interactive-shader-format, trivial', String(speedupTrivial ?? 'n/a'), '>= 5'],
         [
           "lifecycle checks on / off (batch 320x180: the checks' cost timed directly / frame time)",
           String(lifecycle ?? 'n/a'),

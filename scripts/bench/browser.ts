@@ -35,6 +35,12 @@ export interface BrowserShaderResult {
   in_page: { ours_ms: number; theirs_ms: number; ours_fps: number; theirs_fps: number; ratio: number };
   /** Ours with lifecycle checks off (gl.getError() is a synchronous round trip to Chromium's GPU process). */
   in_page_ours_no_checks_ms: number;
+  /**
+   * Preview, no frame readback on either side: ours renderToCanvas (drawn, blitted to the canvas), theirs
+   * renderer.draw(canvas); each frame ends with a 1-pixel readPixels, the only call that waits for the GPU process
+   * (gl.finish() returns at once in Chromium), so the frame's work is counted. ratio = ours fps / theirs.
+   */
+  preview: { ours_ms: number; theirs_ms: number; ratio: number };
   end_to_end: { ours_ms: number; theirs_ms: number; ours_fps: number; theirs_fps: number; ratio: number };
   /** Both renderers produced a non-empty opaque image (a sanity check, not a pixel comparison). */
   sane: boolean;
@@ -126,8 +132,14 @@ async function setupPage(page: Page, shader: BrowserShader): Promise<void> {
         const context = g.ISFR.createBrowserContext(canvas(), { checkErrors });
         const scene = new g.ISFR.Scene(context).useDocSync(doc);
         const reused = new Uint8Array(width * height * 4);
+        const ourGl = context.use('bench') as WebGL2RenderingContext;
+        const onePixel = new Uint8Array(4);
         return {
           frame: (k: number) => scene.render({ width, height, time: k / 30, pixels: reused }).pixels,
+          preview: (k: number) => {
+            g.ISFR.renderToCanvas(scene, { width, height, time: k / 30 });
+            ourGl.readPixels(0, 0, 1, 1, ourGl.RGBA, ourGl.UNSIGNED_BYTE, onePixel); // waits for the frame
+          },
           destroy: () => {
             scene.destroy();
             context.destroy();
@@ -151,6 +163,11 @@ async function setupPage(page: Page, shader: BrowserShader): Promise<void> {
       g.bench = {
         ours: withChecks.frame,
         ours_no_checks: noChecks.frame,
+        ours_preview: noChecks.preview,
+        theirs_preview: () => {
+          renderer.draw(theirCanvas);
+          gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, theirPixels.subarray(0, 4));
+        },
         theirs,
         destroy: () => {
           withChecks.destroy();
@@ -256,8 +273,16 @@ export async function benchBrowser(
       const frames = framesFor(sample, options.quick ? 300 : 1200, 2, 30);
       const rounds = 2;
       log(`browser ${shader.name} ${width}x${height}: ${rounds} rounds x ${frames} frames per variant`);
-      const pageTimes: Record<string, number[]> = { ours: [], theirs: [], ours_no_checks: [] };
-      const names = ['ours', 'theirs', 'ours_no_checks'];
+      await inPage(page, 'ours_preview', 1, 0);
+      await inPage(page, 'theirs_preview', 1, 0);
+      const pageTimes: Record<string, number[]> = {
+        ours: [],
+        theirs: [],
+        ours_no_checks: [],
+        ours_preview: [],
+        theirs_preview: [],
+      };
+      const names = ['ours', 'theirs', 'ours_no_checks', 'ours_preview', 'theirs_preview'];
       for (let r = 0; r < rounds; r++) {
         for (const which of r % 2 === 0 ? names : [...names].reverse()) {
           pageTimes[which]!.push(...(await inPage(page, which, frames, r * frames)));
@@ -306,6 +331,11 @@ export async function benchBrowser(
           ratio: round(pm('theirs') / pm('ours')),
         },
         in_page_ours_no_checks_ms: round(pm('ours_no_checks')),
+        preview: {
+          ours_ms: round(pm('ours_preview')),
+          theirs_ms: round(pm('theirs_preview')),
+          ratio: round(pm('theirs_preview') / pm('ours_preview')),
+        },
         end_to_end: {
           ours_ms: round(em('ours')),
           theirs_ms: round(em('theirs')),

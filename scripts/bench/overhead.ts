@@ -3,12 +3,14 @@
  * same GL binding (NodeGL2 over koffi + EGL, the same context), drawing the same generated shader at the same
  * size: per frame one uniform (TIME), clear, draw, glReadPixels into one reused buffer, nothing else.
  *
- * Library variants (all read the output back; the pixels are flipped to top-row-first on first access):
+ * Library variants (all read the output back top row first; the raw loop reads GL's bottom-up rows):
  * - library_reused: render({ pixels: reusedBuffer }).pixels: the same memory strategy as the raw loop (the
- *   headline ratio);
- * - library: render().pixels, the default: a fresh 8 MB array per 1080p frame (page faults on first touch);
- * - library_no_flip: render({ pixels }) without reading .pixels: the readback happens, the lazy row flip never
- *   does (what a consumer that never looks at the pixels pays).
+ *   headline ratio), rows flipped on the GPU (the last pass drawn upside down);
+ * - library: render().pixels, the default, with frame.release() once used (the array goes back to the pool);
+ * - library_held: render().pixels never released (a fresh 8 MB array per 1080p frame: page faults on first
+ *   touch), what a caller that keeps or drops its frames without release() pays;
+ * - library_cpu_flip: as library_reused on a context with flip: 'cpu' (GL's rows read, flipped in JS): the
+ *   previous path, for comparison.
  */
 import { generateShaders } from '../../src/core/glsl/index.ts';
 import type { ISFDocument } from '../../src/core/index.ts';
@@ -25,15 +27,20 @@ export interface OverheadResult {
   raw_ms: number;
   library_reused_ms: number;
   library_ms: number;
-  library_no_flip_ms: number;
+  library_held_ms: number;
+  library_cpu_flip_ms: number;
   /** library_reused / raw: the overhead ratio (target <= 1.05). */
   ratio: number;
-  /** library (fresh frame) / raw. */
+  /** library (default render(), frames released) / raw. */
   ratio_fresh_frames: number;
-  /** library_no_flip / raw. */
-  ratio_no_flip: number;
-  /** The raw loop's pixels (flipped) equal the library's, byte for byte. */
+  /** library_held / raw. */
+  ratio_held_frames: number;
+  /** library_cpu_flip / raw. */
+  ratio_cpu_flip: number;
+  /** The raw loop's pixels (flipped) equal the library's (CPU-flip context), byte for byte. */
   pixels_match: boolean;
+  /** The GPU-flipped frame equals the CPU-flipped one byte for byte (not for hash noise: docs/glsl.md). */
+  gpu_flip_identical: boolean;
 }
 
 interface RawLoop {
@@ -133,6 +140,8 @@ function sameImage(bottomUp: Uint8Array, topDown: Uint8Array, width: number, hei
 
 export function benchOverhead(
   context: GLContext,
+  /** A context of the same device with flip: 'cpu'. */
+  cpuFlipContext: GLContext,
   name: string,
   doc: ISFDocument,
   size: { width: number; height: number },
@@ -140,10 +149,11 @@ export function benchOverhead(
 ): OverheadResult {
   const { width, height } = size;
   const scene = new Scene(context).useDocSync(doc);
+  const cpuScene = new Scene(cpuFlipContext).useDocSync(doc);
   const gl = context.use('bench raw loop');
   const raw = rawLoop(gl, doc, width, height);
   const reused = new Uint8Array(width * height * 4);
-  const reusedNoFlip = new Uint8Array(width * height * 4);
+  const reusedCpu = new Uint8Array(width * height * 4);
   try {
     raw.begin();
     raw.frame(0); // the first draw compiles llvmpipe's shader variant
@@ -158,10 +168,20 @@ export function benchOverhead(
         name: 'library_reused',
         frame: (k) => scene.render({ width, height, time: k / 30, pixels: reused }).pixels,
       },
-      { name: 'library', frame: (k) => scene.render({ width, height, time: k / 30 }).pixels },
       {
-        name: 'library_no_flip',
-        frame: (k) => scene.render({ width, height, time: k / 30, pixels: reusedNoFlip }),
+        name: 'library',
+        frame: (k) => {
+          const f = scene.render({ width, height, time: k / 30 });
+          const p = f.pixels;
+          f.release();
+          return p;
+        },
+      },
+      { name: 'library_held', frame: (k) => scene.render({ width, height, time: k / 30 }).pixels },
+      {
+        name: 'library_cpu_flip',
+        begin: () => cpuFlipContext.use('bench'),
+        frame: (k) => cpuScene.render({ width, height, time: k / 30, pixels: reusedCpu }).pixels,
       },
     ];
     log(`overhead ${name} ${width}x${height}: ${rounds} rounds x ${framesPerBlock} frames per variant`);
@@ -171,7 +191,11 @@ export function benchOverhead(
     raw.begin();
     const rawPixels = raw.frame(5);
     const libPixels = scene.render({ width, height, time: 5 / 30 }).pixels;
-    const pixels_match = sameImage(rawPixels, libPixels, width, height);
+    const cpuPixels = cpuScene.render({ width, height, time: 5 / 30 }).pixels;
+    // The same work: the raw loop's rows equal the library's read through the CPU flip, byte for byte. The GPU
+    // flip interpolates isf_FragNormCoord across mirrored rows (~1e-7 apart), which hash noise can show.
+    const pixels_match = sameImage(rawPixels, cpuPixels, width, height);
+    const gpu_flip_identical = Buffer.from(libPixels).equals(Buffer.from(cpuPixels));
     return {
       shader: name,
       width,
@@ -180,15 +204,19 @@ export function benchOverhead(
       raw_ms: round(m('raw')),
       library_reused_ms: round(m('library_reused')),
       library_ms: round(m('library')),
-      library_no_flip_ms: round(m('library_no_flip')),
+      library_held_ms: round(m('library_held')),
+      library_cpu_flip_ms: round(m('library_cpu_flip')),
       ratio: round(m('library_reused') / m('raw')),
       ratio_fresh_frames: round(m('library') / m('raw')),
-      ratio_no_flip: round(m('library_no_flip') / m('raw')),
+      ratio_held_frames: round(m('library_held') / m('raw')),
+      ratio_cpu_flip: round(m('library_cpu_flip') / m('raw')),
       pixels_match,
+      gpu_flip_identical,
     };
   } finally {
     raw.destroy();
     context.resetState();
     scene.destroy();
+    cpuScene.destroy();
   }
 }
