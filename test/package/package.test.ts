@@ -305,11 +305,12 @@ const canvas = document.createElement('canvas');
 const context = createBrowserContext(canvas);
 const scene = new Scene(context, { platform: browserPlatform() });
 await scene.useDoc(parseISF('/*{}*/ void main() { gl_FragColor = vec4(1.0); }'));
-const frame = renderToCanvas(scene, { width: 8, height: 8 });
-const pixels: Uint8Array = frame.pixels;
+const shown = renderToCanvas(scene, { width: 8, height: 8 });
+const width: number = shown.width;
+const pixels: Uint8Array = scene.render({ width: 8, height: 8 }).pixels;
 // @ts-expect-error a canvas, not a string
 createBrowserContext('canvas');
-export const used = [pixels];
+export const used = [width, pixels];
 `,
     );
   });
