@@ -161,6 +161,13 @@ export interface VertexShaderArt {
   background: [number, number, number, number];
 }
 
+/** Where a line of an expanded source (#include) came from. */
+export interface LineOrigin {
+  file: string;
+  /** 1-based. */
+  line: number;
+}
+
 export interface ISFDocument {
   /** Path of the .fs, when known. */
   path?: string;
@@ -206,6 +213,12 @@ export interface ISFDocument {
   importAnywhere?: boolean;
   /** Warnings found while parsing (errors are thrown, or returned by validateISF). */
   warnings: Diagnostic[];
+  /**
+   * When #include lines were expanded (applyIncludes): for each line of `fragmentBody` / `vertexSource`, the file
+   * and line it came from. Absent when nothing was included (lines then follow `fragmentBodyLine`).
+   */
+  fragmentOrigins?: LineOrigin[];
+  vertexOrigins?: LineOrigin[];
   /** Parsed with `strict`: GLSL generation refuses departures too. */
   strict?: boolean;
 }

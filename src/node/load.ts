@@ -8,6 +8,7 @@ import { extname, resolve } from 'node:path';
 import { CONVERTIBLE_EXTENSIONS, convertForLoading } from '../core/convert/index.ts';
 import type { ISFDocument, ParseOptions } from '../core/document.ts';
 import { type Diagnostic, ISFError } from '../core/errors.ts';
+import { applyIncludes, type IncludeReader } from '../core/parse/include.ts';
 import { DEFAULT_MAX_BYTES, parseISF, type ValidationResult, validateISF } from '../core/parse/index.ts';
 import { type Confinement, confinementOf, confinePath, readRegularFile, statOrUndefined } from './confine.ts';
 
@@ -157,6 +158,43 @@ async function checkImports(doc: ISFDocument): Promise<Diagnostic[]> {
   return out;
 }
 
+/**
+ * The #include reader for a parsed document: each included file is confined exactly like IMPORTED (confinePath:
+ * inside the document's real folder, or the trusted root it was parsed with; a link into the root is warned about)
+ * and read with readRegularFile.
+ */
+function includeReader(doc: ISFDocument, maxBytes: number): IncludeReader {
+  const confinement = confinementOf(doc);
+  return async (ref) => {
+    let path = ref.path;
+    if (confinement !== undefined) {
+      const confined = await confinePath(ref.path, confinement, {
+        label: `#include "${ref.written}"`,
+        written: ref.written,
+        file: ref.from,
+        line: ref.line,
+      });
+      if (confined === undefined) return undefined;
+      if (confined.outsideFolder) {
+        doc.warnings.push(
+          outsideFolderWarning(ref.from, ref.line, `#include "${ref.written}"`, confined.real),
+        );
+      }
+      path = confined.real;
+    } else if (!(await statOrUndefined(path))?.isFile()) return undefined;
+    return decodeText(
+      await readRegularFile(path, {
+        maxBytes,
+        what: 'included file',
+        code: 'ISF_INCLUDE',
+        tooLargeCode: 'ISF_TOO_LARGE',
+        file: ref.from,
+        line: ref.line,
+      }),
+    );
+  };
+}
+
 /** Reads and parses an ISF file; throws ISFError (ISF_FILE_NOT_FOUND, any parse error, ISF_IMPORTED_*). */
 export async function loadISF(path: string, options: LoadOptions = {}): Promise<ISFDocument> {
   const r = await readDocument(path, options);
@@ -164,6 +202,7 @@ export async function loadISF(path: string, options: LoadOptions = {}): Promise<
   if (r.vertexSource !== undefined) parseOptions.vertexSource = r.vertexSource;
   if (r.vertexPath !== undefined) parseOptions.vertexPath = r.vertexPath;
   const doc = parseISF(r.source, parseOptions);
+  await applyIncludes(doc, includeReader(doc, options.maxBytes ?? DEFAULT_MAX_BYTES));
   const checked = await checkImports(doc);
   doc.warnings.push(...r.warnings, ...checked.filter((d) => d.severity === 'warning'));
   const problems = checked.filter((d) => d.severity === 'error');
@@ -194,6 +233,20 @@ export async function validateFile(path: string, options: LoadOptions = {}): Pro
   const result = validateISF(r.source, parseOptions);
   result.diagnostics.push(...r.warnings);
   if (result.document === undefined) return result;
+  try {
+    await applyIncludes(
+      result.document,
+      includeReader(result.document, options.maxBytes ?? DEFAULT_MAX_BYTES),
+    );
+    // validateISF's document.warnings is the diagnostics array itself, so the #include warnings are in both.
+  } catch (e) {
+    if (!(e instanceof ISFError)) throw e;
+    const diagnostics = [
+      ...result.diagnostics,
+      ...(e.diagnostics.length ? e.diagnostics : [e.toDiagnostic()]),
+    ];
+    return { ok: false, diagnostics };
+  }
   const problems = await checkImports(result.document);
   result.document.warnings.push(...r.warnings, ...problems.filter((d) => d.severity === 'warning'));
   if (problems.length === 0) return result;

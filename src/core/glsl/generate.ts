@@ -3,7 +3,7 @@
  */
 
 import { throwIfStrict } from '../dialects.ts';
-import type { ISFDocument } from '../document.ts';
+import type { ISFDocument, LineOrigin } from '../document.ts';
 import { type Diagnostic, invalidParameter } from '../errors.ts';
 import { type CondState, conditionStates } from './conditions.ts';
 import { explicitConversions } from './conversions.ts';
@@ -107,7 +107,7 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
     f.add('varying vec2 isf_FragNormCoord;');
   }
   f.add(...uniforms, ...flipDefines(fsBody), ...samplerHelpers(fsUsed, dialect, 'fragment'));
-  f.addUser(fsBody, doc.fragmentBodyLine);
+  f.addUser(fsBody, doc.fragmentBodyLine, doc.fragmentOrigins);
 
   const v = new Assembler();
   let vsBody: string | undefined;
@@ -144,7 +144,7 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
     v.add('attribute vec2 VERTEXDATA;', 'varying vec2 isf_FragNormCoord;');
   }
   v.add(...uniforms, ...samplerHelpers(vsUsed, dialect, 'vertex'), 'void isf_vertShaderInit();');
-  if (vsBody !== undefined) v.addUser(vsBody, 1);
+  if (vsBody !== undefined) v.addUser(vsBody, 1, doc.vertexOrigins);
   v.add(
     'void main() {',
     vsBody !== undefined ? '  isf_userMain();' : '  isf_vertShaderInit();',
@@ -158,6 +158,7 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
     '}',
   );
 
+  relocateIncluded(warnings, doc);
   const fragment = withExplicitConversions(f.text(), f.lineMap, 'fragment', dialect, doc.path, warnings);
   const vertex = withExplicitConversions(v.text(), v.lineMap, 'vertex', dialect, doc.vertexPath, warnings);
   throwIfStrict(warnings, options.strict ?? doc.strict);
@@ -167,6 +168,8 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
     fragment,
     fragmentLineMap: f.lineMap,
     vertexLineMap: v.lineMap,
+    ...(f.fileMap ? { fragmentFileMap: f.fileMap } : {}),
+    ...(v.fileMap ? { vertexFileMap: v.fileMap } : {}),
     samplers,
     renamed,
     warnings,
@@ -265,21 +268,27 @@ function flipDefines(fsBody: string): string[] {
 class Assembler {
   readonly lines: string[] = [];
   readonly lineMap: (number | null)[] = [null];
+  /** Set once user code comes from several files (#include): the file of each line, null for generated ones. */
+  fileMap: (string | null)[] | undefined;
 
   add(...lines: string[]): void {
     for (const l of lines.flatMap((x) => x.split('\n'))) {
       this.lines.push(l);
       this.lineMap.push(null);
+      this.fileMap?.push(null);
     }
   }
 
   /** Adds user code whose first line is line `firstLine` of the user's file. */
-  addUser(text: string, firstLine: number): void {
+  addUser(text: string, firstLine: number, origins?: readonly LineOrigin[]): void {
     const lines = text.split('\n');
     if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+    if (origins !== undefined) this.fileMap ??= this.lineMap.map(() => null);
     lines.forEach((l, k) => {
       this.lines.push(l);
-      this.lineMap.push(firstLine + k);
+      const o = origins?.[k];
+      this.lineMap.push(origins === undefined ? firstLine + k : (o?.line ?? null));
+      this.fileMap?.push(origins === undefined ? null : (o?.file ?? null));
     });
   }
 
@@ -522,4 +531,21 @@ function uniformDeclarations(
   }
   for (const s of samplers) if (s.source !== 'input') lines.push(...samplerLines(s));
   return lines;
+}
+
+/** Warnings located in an expanded body (#include) point at the file and line the code came from. */
+function relocateIncluded(warnings: Diagnostic[], doc: ISFDocument): void {
+  for (const w of warnings) {
+    if (w.line === undefined) continue;
+    const origins =
+      w.file === doc.path && doc.fragmentOrigins
+        ? { list: doc.fragmentOrigins, first: doc.fragmentBodyLine }
+        : w.file === doc.vertexPath && doc.vertexOrigins
+          ? { list: doc.vertexOrigins, first: 1 }
+          : undefined;
+    const o = origins?.list[w.line - origins.first];
+    if (o === undefined) continue;
+    w.file = o.file;
+    w.line = o.line;
+  }
 }

@@ -24,6 +24,9 @@ export interface GeneratedShaders {
   fragmentLineMap: (number | null)[];
   /** Same for the vertex shader: lines of the user's .vs (null when no .vs / generated). */
   vertexLineMap: (number | null)[];
+  /** With #include: the file of each generated line (null for generated lines); the line maps then hold that file's lines. */
+  fragmentFileMap?: (string | null)[];
+  vertexFileMap?: (string | null)[];
   /** Every sampler uniform declared, in declaration order: inputs (image/audio/audioFFT/cube), IMPORTED, pass targets. */
   samplers: SamplerInfo[];
   /** User identifiers renamed to avoid ES 3.00 built-ins. */
