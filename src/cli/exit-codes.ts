@@ -19,6 +19,8 @@ export const EXIT = {
   GL: 5,
   /** A render or compile ran past its time limit. */
   TIMEOUT: 6,
+  /** The GL driver crashed compiling or drawing the shader (its process died of a native fault; isf did not). */
+  DRIVER_CRASH: 7,
   /** Interrupted (Ctrl-C / SIGTERM). */
   INTERRUPTED: 130,
 } as const;
@@ -42,6 +44,8 @@ export function exitCodeFor(code: ISFErrorCode): number {
       return EXIT.GL;
     case 'RENDER_TIMEOUT':
       return EXIT.TIMEOUT;
+    case 'GL_DRIVER_CRASH':
+      return EXIT.DRIVER_CRASH;
     case 'WORKER_FAILED':
       return EXIT.INTERNAL;
     default:

@@ -6,14 +6,11 @@
 import { type Command, Option } from 'commander';
 import { withCompatibility } from '../core/dialects.ts';
 import { ISFError } from '../core/errors.ts';
-import { type BatchOptions, renderToFiles, sequenceLength } from '../node/batch.ts';
+import { type BatchOptions, sequenceLength } from '../node/batch.ts';
 import { readRegularFile } from '../node/confine.ts';
-import { createContext } from '../node/context.ts';
 import { DEFAULT_CHUNK, DEFAULT_QUEUE } from '../node/farm/jobs.ts';
-import { removePendingFiles } from '../node/files.ts';
 import { checkShaderFile } from '../node/isolate/check.ts';
 import { IsolatedRenderer } from '../node/isolate/renderer.ts';
-import { loadISF } from '../node/load.ts';
 import { EXIT } from './exit-codes.ts';
 import { importNeeding } from './optional.ts';
 import { progressBar, run } from './output.ts';
@@ -227,6 +224,12 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
     audioCodec: flags.audioCodec,
     alpha: flags.alpha,
   };
+  const untrusted = flags.timeout !== undefined || !!flags.untrusted;
+  const timeoutMs = untrusted
+    ? flags.timeout === undefined
+      ? UNTRUSTED_TIMEOUT_MS
+      : number('--timeout', flags.timeout, (n) => n > 0, 'a positive number of milliseconds')
+    : undefined;
   if (flags.redis !== undefined) {
     // Loaded only for farm renders: BullMQ takes a noticeable time to import (and is an optional peer).
     const { farmRenderCommand } = await importNeeding(
@@ -241,33 +244,33 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
       chunk: flags.chunk,
       json: flags.json,
       notices,
+      // Each job carries them; every worker enforces them (its own --timeout caps the time limit).
+      ...(untrusted ? { untrusted: true, timeoutMs } : {}),
       ...common,
     });
   }
 
   if (flags.strict) await refuseDepartures(shader);
-  // Shaders you did not write render in a child process that is killed at the time limit (docs/untrusted.md).
-  const isolated =
-    flags.timeout !== undefined || flags.untrusted
-      ? new IsolatedRenderer({
-          device,
-          timeoutMs:
-            flags.timeout === undefined
-              ? UNTRUSTED_TIMEOUT_MS
-              : number('--timeout', flags.timeout, (n) => n > 0, 'a positive number of milliseconds'),
-        })
-      : undefined;
-  // A local render is trusted: IMPORTED may climb out of the shader's folder within the working directory (with a
-  // warning); isolated renders keep the document's folder (docs/untrusted.md, "IMPORTED paths").
-  const doc = isolated ? undefined : await loadISF(shader, { importRoot: process.cwd() });
+  // Every render runs in a supervised child process that renders, encodes and writes the files itself: a driver
+  // crash is GL_DRIVER_CRASH and Ctrl-C is exit 130 however stuck the frame is, never this process dying with
+  // the driver. Shaders you did not write also get the untrusted limits and a time limit (docs/untrusted.md).
+  const renderer = new IsolatedRenderer({
+    device,
+    ...(untrusted
+      ? { timeoutMs }
+      : // A local render is trusted: IMPORTED may climb out of the shader's folder within the working directory
+        // (with a warning); isolated renders keep the document's folder (docs/untrusted.md, "IMPORTED paths").
+        { limits: 'none' as const, timeoutMs: Number.POSITIVE_INFINITY, importRoot: process.cwd() }),
+  });
+  renderer.warmUp();
   const controller = new AbortController();
   const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // Every signal is handled (none may end this process before the child is stopped); the first one aborts.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const bar = progressBar('rendering', frames, notices);
   const t0 = performance.now();
   bar?.start(frames, 0, { fps: '0.0' });
-  const context = isolated ? undefined : createContext({ device }).initialize();
   try {
     const options: BatchOptions = {
       ...common,
@@ -281,11 +284,8 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
       onFrame: (done) => bar?.update(done, { fps: (done / ((performance.now() - t0) / 1000)).toFixed(1) }),
       onNotice: (m) => notices && process.stderr.write(`isf: ${m}\n`),
     };
-    const { last: _last, ...result } = isolated
-      ? { last: undefined, ...(await isolated.renderFiles(shader, options)) }
-      : await renderToFiles(context!, doc!, options);
+    const result = await renderer.renderFiles(shader, options);
     bar?.stop();
-    if (result.interrupted) await removePendingFiles();
     if (flags.json) {
       process.stdout.write(
         `${JSON.stringify({ ok: !result.interrupted, shader, ...result, fps: result.frames / (result.totalMs / 1000) })}\n`,
@@ -309,8 +309,7 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
     bar?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    context?.destroy();
-    await isolated?.close();
+    await renderer.close();
   }
 }
 

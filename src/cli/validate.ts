@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 import { type Compatibility, withCompatibility } from '../core/dialects.ts';
 import type { Diagnostic, ISFErrorCode } from '../core/errors.ts';
 import { ISFError } from '../core/errors.ts';
-import { createContext } from '../node/context.ts';
 import { DEFAULT_QUEUE } from '../node/farm/jobs.ts';
 import { checkShaderFile } from '../node/isolate/check.ts';
 import { IsolatedRenderer } from '../node/isolate/renderer.ts';
@@ -38,7 +37,7 @@ export function registerValidate(program: Command): void {
     )
     .option(
       '--compile',
-      'also compile the GLSL and draw one 8x8 frame, each file in an isolated process under a time limit',
+      "also compile the GLSL and draw one 8x8 frame, each file in an isolated process under a time limit (a driver crash is reported as that file's GL_DRIVER_CRASH)",
     )
     .option(
       '--timeout <ms>',
@@ -47,14 +46,13 @@ export function registerValidate(program: Command): void {
     )
     .option(
       '--no-isolate',
-      'with --compile: compile in this process, without drawing or a time limit (faster)',
+      'with --compile: compile only, without the untrusted limits, drawing or a time limit (faster); still in a child process that a driver crash cannot take this one down with',
     )
     .option('--redis <url>', 'validate on a farm of `isf worker`s through this Redis (docs/farm.md)')
     .option('--queue <name>', 'the farm queue, with --redis', DEFAULT_QUEUE)
     .action(async (paths: string[], opts: ValidateFlags) => {
       await run(!!opts.json, async () => {
         const files = await expandShaderPaths(paths);
-        let context: GLContext | undefined;
         if (opts.redis !== undefined) {
           // BullMQ only when asked for (and an optional peer)
           const { farmValidateReports } = await importNeeding(
@@ -65,26 +63,20 @@ export function registerValidate(program: Command): void {
           const farm = await farmValidateReports({ ...opts, redis: opts.redis, files });
           return farm ? finish(farm, opts) : EXIT.INTERRUPTED;
         }
-        if (opts.compile && opts.isolate) {
-          const timeoutMs = Number(opts.timeout);
-          if (!(timeoutMs > 0)) {
-            throw new ISFError(
-              'BAD_ARGUMENT',
-              `Expected a positive number of milliseconds for --timeout but received "${opts.timeout}"`,
-            );
-          }
-          return finish(await validateIsolated(files, timeoutMs), opts);
+        if (!opts.compile) {
+          const reports: CheckedReport[] = [];
+          for (const file of files) reports.push(await validateOne(file));
+          return finish(reports, opts);
         }
-        const reports: CheckedReport[] = [];
-        try {
-          for (const file of files) {
-            if (opts.compile) context ??= createContext().initialize();
-            reports.push(await validateOne(file, context));
-          }
-        } finally {
-          context?.destroy();
+        const timeoutMs = Number(opts.timeout);
+        if (opts.isolate && !(timeoutMs > 0)) {
+          throw new ISFError(
+            'BAD_ARGUMENT',
+            `Expected a positive number of milliseconds for --timeout but received "${opts.timeout}"`,
+          );
         }
-        return finish(reports, opts);
+        const reports = await validateIsolated(files, opts.isolate ? { timeoutMs } : undefined);
+        return reports ? finish(reports, opts) : EXIT.INTERRUPTED;
       });
     });
 }
@@ -120,17 +112,35 @@ export async function validateOne(file: string, context?: GLContext): Promise<Ch
 
 /**
  * --compile: every file in a child process that is killed and replaced when a file runs past the limit or
- * crashes the driver, so one pathological file is reported as such and the rest are still validated.
+ * crashes the driver, so one pathological file is reported as such (RENDER_TIMEOUT, GL_DRIVER_CRASH,
+ * LIMIT_EXCEEDED) and the rest are still validated. `untrusted` undefined (--no-isolate): compile only, no
+ * limits, in the same kind of child. Undefined when interrupted (Ctrl-C kills the child at once).
  */
-async function validateIsolated(files: string[], timeoutMs: number): Promise<CheckedReport[]> {
-  const renderer = new IsolatedRenderer({ timeoutMs });
+async function validateIsolated(
+  files: string[],
+  untrusted: { timeoutMs: number } | undefined,
+): Promise<CheckedReport[] | undefined> {
+  const renderer = new IsolatedRenderer(untrusted ?? { limits: 'none', timeoutMs: Number.POSITIVE_INFINITY });
   const reports: CheckedReport[] = [];
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    void renderer.close();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    for (const file of files) reports.push({ file, ...(await renderer.validate(file)) });
+    for (const file of files) {
+      reports.push({ file, ...(await renderer.validate(file, { draw: untrusted !== undefined })) });
+    }
+  } catch (e) {
+    if (!interrupted) throw e;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await renderer.close();
   }
-  return reports;
+  return interrupted ? undefined : reports;
 }
 
 function printReports(reports: ValidationReport[]): void {

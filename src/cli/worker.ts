@@ -1,28 +1,40 @@
 /**
- * `isf worker --redis redis://host:6379 [--concurrency N] [--device auto|gpu|cpu|index]`: a long-running render
- * farm worker (see docs/farm.md). SIGTERM or Ctrl-C lets the active job finish, then exits 0; a second signal
- * exits at once and the job's lock expires, so another worker takes it up.
+ * `isf worker --redis redis://host:6379 [--concurrency N] [--device auto|gpu|cpu|index] [--timeout MS]`: a
+ * long-running render farm worker (see docs/farm.md). Every job runs in an isolated child under a per-frame
+ * time limit (at most --timeout). SIGTERM or Ctrl-C lets the active job finish within --grace (default 60 s),
+ * then exits 0, also when Redis has gone; a second signal exits at once and the job's lock expires, so
+ * another worker takes it up.
  *
  * For tests and tuning, ISF_FARM_LOCK_MS, ISF_FARM_STALLED_INTERVAL_MS and ISF_FARM_MAX_STALLED set BullMQ's
  * lock and stall settings; ISF_FARM_WRITE_DELAY_MS slows every frame write (tests kill a worker mid-job).
  */
 import { type Command, Option } from 'commander';
 import { ISFError } from '../core/errors.ts';
-import { DEFAULT_QUEUE, type ValidateJob } from '../node/farm/jobs.ts';
+import { DEFAULT_QUEUE } from '../node/farm/jobs.ts';
 import type { FarmDevice, FarmWorker } from '../node/farm/worker.ts';
-import type { IsolatedRenderer } from '../node/isolate/renderer.ts';
-import type { GLContext } from '../render/context.ts';
 import { EXIT } from './exit-codes.ts';
 import { importNeeding } from './optional.ts';
 import { printError } from './output.ts';
-import { validateOne } from './validate.ts';
 
 interface WorkerFlags {
   redis: string;
   queue: string;
   concurrency: string;
   device: string;
+  timeout?: string;
+  grace: string;
   quiet?: boolean;
+}
+
+function positive(flag: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !(n > 0) || !Number.isFinite(n)) {
+    throw new ISFError(
+      'BAD_ARGUMENT',
+      `Expected ${flag} as a positive number of milliseconds but received "${text}"`,
+    );
+  }
+  return n;
 }
 
 function envNumber(name: string): number | undefined {
@@ -47,6 +59,11 @@ export function registerWorker(program: Command): void {
         'auto',
       ),
     )
+    .option(
+      '--timeout <ms>',
+      "the ceiling of any job's time per frame (a job may ask for less with isf render --timeout); default 300000",
+    )
+    .option('--grace <ms>', 'on SIGTERM, how long the active job may take to finish', '60000')
     .option('-q, --quiet', 'no log lines')
     .action(async (flags: WorkerFlags) => {
       process.exitCode = await workerCommand(flags);
@@ -57,20 +74,10 @@ async function workerCommand(flags: WorkerFlags): Promise<number> {
   const log = (m: string) => {
     if (!flags.quiet) process.stderr.write(`isf worker: ${m}\n`);
   };
-  // Loaded when a worker starts, not on every `isf` command: BullMQ takes a noticeable time to import (and is
-  // an optional peer).
-  const { FarmWorker } = await importNeeding('bullmq', 'isf worker', () => import('../node/farm/worker.ts'));
-  const { IsolatedRenderer } = await import('../node/isolate/renderer.ts');
+  // Loaded when a worker starts, not on every `isf` command: BullMQ takes a noticeable time to import.
+  const { FarmWorker } = await import('../node/farm/worker.ts');
   let worker: FarmWorker;
-  // `isf validate --compile` jobs run as locally: each file in a child process under a time limit, so a shader
-  // that hangs the driver costs its own report, not the worker.
-  let isolated: IsolatedRenderer | undefined;
-  const validate = async (file: string, job: ValidateJob, context: GLContext) => {
-    if (!job.compile) return await validateOne(file);
-    if (!job.isolate) return await validateOne(file, context);
-    isolated ??= new IsolatedRenderer({ device: worker.device });
-    return { file, ...(await isolated.validate(file, { timeoutMs: job.timeoutMs })) };
-  };
+  let graceMs: number;
   try {
     const concurrency = Number(flags.concurrency);
     const device: FarmDevice = /^\d+$/.test(flags.device)
@@ -82,12 +89,13 @@ async function workerCommand(flags: WorkerFlags): Promise<number> {
         `Expected --device auto, gpu, cpu or an index but received "${flags.device}"`,
       );
     }
+    graceMs = positive('--grace', flags.grace);
     worker = await FarmWorker.start({
       redis: flags.redis,
       queue: flags.queue,
       concurrency,
       device,
-      validate,
+      ...(flags.timeout !== undefined ? { timeoutMs: positive('--timeout', flags.timeout) } : {}),
       lockDurationMs: envNumber('ISF_FARM_LOCK_MS'),
       stalledIntervalMs: envNumber('ISF_FARM_STALLED_INTERVAL_MS'),
       maxStalledCount: envNumber('ISF_FARM_MAX_STALLED'),
@@ -98,28 +106,26 @@ async function workerCommand(flags: WorkerFlags): Promise<number> {
     return printError(e, false);
   }
   log(
-    `ready (pid ${process.pid}, queue ${flags.queue}, concurrency ${flags.concurrency}, device ${worker.device})`,
+    `ready (pid ${process.pid}, queue ${flags.queue}, concurrency ${flags.concurrency}, device ${worker.device}, at most ${worker.timeoutMs} ms per frame)`,
   );
   return await new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) {
         log(`${signal} again: leaving now; the active job goes back to the queue when its lock expires`);
-        void Promise.allSettled([worker.kill(), isolated?.close()]).finally(() => resolve(EXIT.INTERRUPTED));
+        void worker.kill().finally(() => resolve(EXIT.INTERRUPTED));
         return;
       }
       stopping = true;
       log(`${signal}: finishing the active job, then exiting`);
-      worker
-        .close()
-        .then(() => isolated?.close())
-        .then(
-          () => {
-            log('stopped');
-            resolve(EXIT.OK);
-          },
-          (e: unknown) => resolve(printError(e, false)),
-        );
+      // Resolves even when Redis is gone: past the grace period (at once when idle) it stops waiting for BullMQ.
+      worker.close(graceMs).then(
+        () => {
+          log('stopped');
+          resolve(EXIT.OK);
+        },
+        (e: unknown) => resolve(printError(e, false)),
+      );
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));

@@ -59,6 +59,7 @@ export type ISFErrorCode =
   | 'LIMIT_EXCEEDED' // a resource limit (texture memory, passes, document size...) was exceeded
   | 'RENDER_TIMEOUT' // a render/compile ran past its time limit
   | 'WORKER_FAILED' // a worker thread/process died and the job could not be completed
+  | 'GL_DRIVER_CRASH' // the GL driver crashed (a native fault killed the isolated process) compiling or drawing a shader
   // --- I/O and tools (node, cli) ---
   | 'IO_ERROR'
   | 'FFMPEG_MISSING'

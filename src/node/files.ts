@@ -3,7 +3,7 @@
  * moves it into place atomically. A failed or interrupted write removes its temporary file.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ISFError } from '../core/errors.ts';
 import { ioReason } from './confine.ts';
@@ -44,4 +44,19 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
 export async function removePendingFiles(): Promise<void> {
   await Promise.all([...pending].map((p) => rm(p, { force: true }).catch(() => undefined)));
   pending.clear();
+}
+
+/**
+ * Removes the temporary files that process `pid` left in `folder` (temporaryPathFor names them by pid): what a
+ * child killed in the middle of a write leaves. Its finished files are complete and stay.
+ */
+export async function removeTemporaryFilesOf(pid: number, folder: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return; // no folder, nothing written
+  }
+  const mine = new RegExp(`^\\..+\\.${pid}\\.[0-9a-f]{8}\\.tmp$`);
+  await Promise.all(names.filter((n) => mine.test(n)).map((n) => rm(join(folder, n), { force: true })));
 }

@@ -16,6 +16,7 @@ import type { GLContext } from '../render/context.ts';
 import type { Frame } from '../render/frame.ts';
 import type { RawImage } from '../render/images.ts';
 import { Scene } from '../render/scene.ts';
+import type { PoolFault } from './faults.ts';
 import { loadISF } from './load.ts';
 import { nodePlatform } from './platform.ts';
 
@@ -54,11 +55,6 @@ export interface RenderJob {
   date?: number;
   /** Frames rendered in order on one scene (persistent buffers carry over between them). Default: one frame. */
   frames?: RenderJobFrame[];
-  /**
-   * @internal Tests only: make the worker die ('exit': process.exit, 'throw': an uncaught exception, 'hang':
-   * block forever) instead of rendering; the '-once' forms only on the first attempt.
-   */
-  __crash?: 'exit' | 'throw' | 'hang' | 'exit-once' | 'throw-once';
 }
 
 /** A frame as it crosses the thread boundary (pixel buffers are transferred, not copied). */
@@ -85,7 +81,7 @@ export interface WireError {
 }
 
 export type WorkerRequest =
-  | { type: 'job'; id: number; attempt: number; job: RenderJob }
+  | { type: 'job'; id: number; attempt: number; job: RenderJob; fault?: PoolFault }
   /** Destroy scenes and the context, then let the thread end (terminating a thread with a live EGL context
    * can crash the process in the driver). */
   | { type: 'close' };

@@ -16,6 +16,35 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
+/** A redis-server of the test's own (one it may kill), or a message saying why there is none. */
+export async function startOwnRedis(): Promise<(TestRedis & { kill(): void }) | string> {
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    return 'redis-server is not installed (apt-get install redis-server)';
+  }
+  const port = await freePort();
+  const proc = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  for (let i = 0; i < 100; i++) {
+    if (await ping('127.0.0.1', port)) {
+      return {
+        url: `redis://127.0.0.1:${port}`,
+        kill: () => proc.kill('SIGKILL'),
+        stop: async () => {
+          proc.kill('SIGKILL');
+          await exited;
+        },
+      };
+    }
+    await sleep(50);
+  }
+  proc.kill('SIGKILL');
+  throw new Error(`redis-server did not answer on port ${port}`);
+}
+
 /** A Redis for the tests, or a message saying why there is none. */
 export async function startTestRedis(): Promise<TestRedis | string> {
   const fromEnv = process.env.ISF_TEST_REDIS_URL;
@@ -104,10 +133,16 @@ export class TestWorker {
   readonly exited: Promise<number | null>;
   private readonly waiters: { test: RegExp; resolve: (line: string) => void }[] = [];
 
-  constructor(url: string, queue: string, env: Record<string, string> = {}, device = 'cpu') {
+  constructor(
+    url: string,
+    queue: string,
+    env: Record<string, string> = {},
+    device = 'cpu',
+    args: string[] = [],
+  ) {
     this.proc = spawn(
       process.execPath,
-      [BIN, 'worker', '--redis', url, '--queue', queue, '--device', device],
+      [BIN, 'worker', '--redis', url, '--queue', queue, '--device', device, ...args],
       {
         cwd: REPO,
         env: { ...process.env, ...env },

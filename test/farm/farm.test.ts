@@ -10,11 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { skipOrFail } from '../helpers.ts';
+import { DRIVER_CRASH, ENDLESS } from '../untrusted/fixtures.ts';
 import {
   BIN,
   dropQueue,
   isfAsync,
   sleep,
+  startOwnRedis,
   startTestRedis,
   type TestRedis,
   TestWorker,
@@ -60,6 +62,9 @@ void main() {
 `,
 );
 
+const ENDLESS_FS = write('endless.fs', ENDLESS);
+const CRASH_FS = write('driver-crash.fs', DRIVER_CRASH);
+
 function write(name: string, text: string): string {
   const p = join(work, name);
   writeFileSync(p, text);
@@ -80,7 +85,7 @@ before(async () => {
   }
   redis = r;
   fleet = [0, 1, 2].map(() => new TestWorker(r.url, queue));
-  await Promise.all(fleet.map((w) => w.waitFor(/ready/)));
+  await Promise.all(fleet.map((w) => w.waitFor(/ready/, 180_000)));
 });
 
 after(async () => {
@@ -180,7 +185,7 @@ test('a worker killed mid-job: its job is taken up again, no frame missing or du
   };
   const workers = [0, 1, 2].map(() => new TestWorker(redis!.url, killQueue, env));
   try {
-    await Promise.all(workers.map((w) => w.waitFor(/ready/)));
+    await Promise.all(workers.map((w) => w.waitFor(/ready/, 180_000)));
     const out = join(work, 'killed');
     const render = isfAsync(
       [
@@ -334,6 +339,91 @@ test('unknown inputs fail before anything is queued; an unreachable Redis exits 
   ).done;
   assert.equal(gone.status, 4);
   assert.match(gone.stderr, /Cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
+});
+
+test('a hung shader between good renders: RENDER_TIMEOUT after its attempts; the good ones equal local renders; every worker alive', async (t) => {
+  if (skip) return skipOrFail(t, skip);
+  const retries = { ISF_FARM_ATTEMPTS: '2', ISF_FARM_BACKOFF_MS: '100' };
+  const render = (name: string) =>
+    farm(['render', GENERATOR, '-o', join(work, name, 'f-%04d.png'), '--size', SIZE, '--frames', '20', '-q']);
+  const [a, hung, c] = await Promise.all([
+    render('good-a'),
+    // 64x64 of ENDLESS takes minutes on llvmpipe: only the limit, travelling in the job, can end it.
+    farm(
+      ['render', ENDLESS_FS, '-o', join(work, 'hung.png'), '--size', '64x64', '--timeout', '2000', '--json'],
+      retries,
+    ),
+    render('good-c'),
+  ]);
+  assert.equal(hung.status, 6, hung.stderr);
+  const { error } = JSON.parse(hung.stdout);
+  assert.equal(error.code, 'RENDER_TIMEOUT');
+  assert.match(error.message, /endless\.fs did not finish within 2000 ms/);
+  assert.equal(existsSync(join(work, 'hung.png')), false);
+  for (const [r, name] of [
+    [a, 'good-a'],
+    [c, 'good-c'],
+  ] as const) {
+    assert.equal(r.status, 0, r.stderr);
+    assertSameFrames(join(work, name), reference(), 20);
+  }
+  const timedOut = fleet.flatMap((w) =>
+    w.lines.filter((l) => /failed \(attempt \d\): .*RENDER_TIMEOUT|did not finish within 2000 ms/.test(l)),
+  );
+  assert.equal(timedOut.length, 2, `one timeout per attempt:\n${timedOut.join('\n')}`);
+  for (const w of fleet) assert.equal(w.proc.exitCode, null, 'every worker is still running');
+  // And they still take jobs.
+  const after = await render('good-after');
+  assert.equal(after.status, 0, after.stderr);
+  assertSameFrames(join(work, 'good-after'), reference(), 20);
+});
+
+test('a shader that crashes the GL driver on the farm: GL_DRIVER_CRASH, exit 7; every worker alive', async (t) => {
+  if (skip) return skipOrFail(t, skip);
+  const r = await farm(['render', CRASH_FS, '-o', join(work, 'crash.png'), '--size', '8x8', '--json'], {
+    ISF_FARM_ATTEMPTS: '1',
+  });
+  assert.equal(r.status, 7, r.stderr);
+  assert.equal(JSON.parse(r.stdout).error.code, 'GL_DRIVER_CRASH');
+  for (const w of fleet) assert.equal(w.proc.exitCode, null, 'every worker is still running');
+});
+
+test("isf worker --timeout caps every job's frame time; a worker whose Redis is gone still exits on SIGTERM", async (t) => {
+  if (skip) return skipOrFail(t, skip);
+  const own = await startOwnRedis();
+  if (typeof own === 'string') return skipOrFail(t, own);
+  const q = `${queue}-own`;
+  const w = new TestWorker(own.url, q, {}, 'cpu', ['--timeout', '1500']);
+  try {
+    await w.waitFor(/ready .*at most 1500 ms per frame/, 120_000);
+    // The job asks for no limit at all (a trusted render): the worker's ceiling still ends it.
+    const r = await isfAsync(
+      [
+        'render',
+        ENDLESS_FS,
+        '-o',
+        join(work, 'capped.png'),
+        '--size',
+        '64x64',
+        '--redis',
+        own.url,
+        '--queue',
+        q,
+        '--json',
+      ],
+      { cwd: work, env: { ISF_FARM_ATTEMPTS: '1' } },
+    ).done;
+    assert.equal(r.status, 6, r.stderr);
+    assert.match(JSON.parse(r.stdout).error.message, /did not finish within 1500 ms/);
+    own.kill();
+    await w.waitFor(/redis: /, 30_000);
+    w.proc.kill('SIGTERM');
+    const code = await Promise.race([w.exited, sleep(30_000).then(() => 'still running' as const)]);
+    assert.equal(code, 0, `the worker exits on SIGTERM without its Redis:\n${w.lines.join('\n')}`);
+  } finally {
+    await w.stop();
+    await own.stop();
+  }
 });
 
 test('SIGTERM: a worker finishes its job and exits 0', async (t) => {

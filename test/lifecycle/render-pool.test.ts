@@ -6,10 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createContext } from '../../src/node/context.ts';
+import { withFault } from '../../src/node/faults.ts';
 import { JobRunner, type RenderJob } from '../../src/node/render-job.ts';
 import { RenderPool } from '../../src/node/render-pool.ts';
 import type { Frame } from '../../src/render/frame.ts';
 import { ramp, testShader } from '../helpers.ts';
+import { ENDLESS } from '../untrusted/fixtures.ts';
 import {
   ANIMATED_SOURCE,
   animatedDoc,
@@ -26,7 +28,7 @@ import {
 const serialCtx = createContext().initialize();
 let pool: RenderPool;
 before(() => {
-  pool = new RenderPool({ workers: 2, jobTimeoutMs: 20_000 });
+  pool = new RenderPool({ workers: 2 });
 });
 after(async () => {
   await pool.close();
@@ -122,19 +124,19 @@ test('jobs by file path work, and render errors come back with their code and lo
 
 test('a worker that dies is replaced and its job retried once: exit and uncaught exceptions', async () => {
   const before = pool.stats();
-  const ok = await pool.render({ source: COORDS_SOURCE, width: 10, height: 6, __crash: 'exit-once' });
+  const ok = await pool.render(withFault({ source: COORDS_SOURCE, width: 10, height: 6 }, 'exit-once'));
   assertCoords(ok, 10, 6);
-  const ok2 = await pool.render({ source: COORDS_SOURCE, width: 10, height: 6, __crash: 'throw-once' });
+  const ok2 = await pool.render(withFault({ source: COORDS_SOURCE, width: 10, height: 6 }, 'throw-once'));
   assertCoords(ok2, 10, 6);
   let s = pool.stats();
   assert.equal(s.retried, before.retried + 2);
   assert.equal(s.restarts, before.restarts + 2);
   await assert.rejects(
-    pool.render({ source: COORDS_SOURCE, width: 10, height: 6, __crash: 'exit' }),
+    pool.render(withFault({ source: COORDS_SOURCE, width: 10, height: 6 }, 'exit')),
     code('WORKER_FAILED', /died \(exit code 70\) on all 2 attempts/),
   );
   await assert.rejects(
-    pool.render({ source: COORDS_SOURCE, width: 10, height: 6, __crash: 'throw' }),
+    pool.render(withFault({ source: COORDS_SOURCE, width: 10, height: 6 }, 'throw')),
     code('WORKER_FAILED', /simulated worker crash/),
   );
   s = pool.stats();
@@ -146,12 +148,11 @@ test('a worker that dies is replaced and its job retried once: exit and uncaught
 test('jobs queued around a crash are all settled: none lost, none hanging, the others correct', async () => {
   const results = await Promise.allSettled(
     Array.from({ length: 16 }, (_, k) =>
-      pool.render({
-        source: COORDS_SOURCE,
-        width: 8 + k,
-        height: 3,
-        ...(k === 5 ? { __crash: 'exit' as const } : {}),
-      }),
+      pool.render(
+        k === 5
+          ? withFault({ source: COORDS_SOURCE, width: 8 + k, height: 3 }, 'exit')
+          : { source: COORDS_SOURCE, width: 8 + k, height: 3 },
+      ),
     ),
   );
   results.forEach((r, k) => {
@@ -166,19 +167,55 @@ test('jobs queued around a crash are all settled: none lost, none hanging, the o
   assert.deepEqual([pool.stats().busy, pool.stats().queued], [0, 0]);
 });
 
-test('a hung job fails with RENDER_TIMEOUT and its worker is replaced', async () => {
-  const quick = new RenderPool({ workers: 1, jobTimeoutMs: 3000 });
+test('thread slots have no time limit (a thread in a GL call cannot be stopped): refused, not pretended', () => {
+  assert.throws(
+    () => new RenderPool({ workers: 1, jobTimeoutMs: 1000 }),
+    code('BAD_ARGUMENT', /slots: 'process'/),
+  );
+  assert.throws(() => new RenderPool({ memoryLimitBytes: 1e9 }), code('BAD_ARGUMENT', /slots: 'process'/));
+});
+
+test('process slots: a job hanging inside a GL call is RENDER_TIMEOUT; 10 good jobs then all complete, exactly one slot replaced', async () => {
+  // The limit leaves a loaded machine's good jobs (4x3 pixels) plenty of time; ENDLESS takes minutes at 64x64.
+  const quick = new RenderPool({ workers: 2, slots: 'process', jobTimeoutMs: 15_000 });
   try {
-    assertCoords(await quick.render({ source: COORDS_SOURCE, width: 4, height: 4 }), 4, 4);
-    // The hang never ends by itself: RENDER_TIMEOUT is the limit at work (no wall-clock bound needed).
-    await assert.rejects(
-      quick.render({ source: COORDS_SOURCE, width: 4, height: 4, __crash: 'hang' }),
-      code('RENDER_TIMEOUT'),
+    // ENDLESS blocks in glReadPixels / the draw for minutes at 64x64 on llvmpipe (and forever on a GPU).
+    const hung = quick.render({ source: ENDLESS, width: 64, height: 64 });
+    const good = Array.from({ length: 10 }, (_, k) =>
+      quick.render({ source: COORDS_SOURCE, width: 4 + k, height: 3 }),
     );
-    assertCoords(await quick.render({ source: COORDS_SOURCE, width: 6, height: 2 }), 6, 2);
-    assert.equal(quick.stats().restarts, 1);
+    await assert.rejects(hung, code('RENDER_TIMEOUT', /did not finish within 15000 ms/));
+    const frames = await Promise.all(good);
+    for (const [k, f] of frames.entries()) assertCoords(f, 4 + k, 3);
+    const s = quick.stats();
+    assert.equal(s.restarts, 1, 'exactly one slot replaced');
+    assert.equal(s.completed, 10);
+    assert.equal(s.workers, 2);
   } finally {
     await quick.close();
+  }
+});
+
+test('process slots: a native crash is retried once on a fresh slot, then GL_DRIVER_CRASH; the pool goes on', async () => {
+  const p = new RenderPool({ workers: 1, slots: 'process' });
+  try {
+    assertCoords(
+      await p.render(withFault({ source: COORDS_SOURCE, width: 5, height: 4 }, 'segv-once')),
+      5,
+      4,
+    );
+    await assert.rejects(
+      p.render(withFault({ source: COORDS_SOURCE, width: 5, height: 4 }, 'segv')),
+      code(
+        'GL_DRIVER_CRASH',
+        /the GL driver crashed compiling or drawing this shader \(SIGSEGV\) on all 2 attempts/,
+      ),
+    );
+    assertCoords(await p.render({ source: COORDS_SOURCE, width: 3, height: 3 }), 3, 3);
+    assert.equal(p.stats().restarts, 2);
+    assert.equal(p.stats().retried, 1);
+  } finally {
+    await p.close();
   }
 });
 
@@ -212,14 +249,15 @@ test('JobRunner in this thread gives the same frames as the pool', async () => {
   runner.clear();
 });
 
-test('workers that cannot create a context: jobs reject with WORKER_FAILED naming the cause, nothing hangs', async () => {
+test('workers that cannot create a context: after 3 start-up failures in a row jobs reject with the cause, nothing hangs', async () => {
   const bad = new RenderPool({ workers: 1, contextOptions: { libEGL: '/nonexistent/libEGL.so.1' } });
   try {
     await assert.rejects(
       bad.render({ source: COORDS_SOURCE, width: 4, height: 4 }),
-      code('WORKER_FAILED', /fail to start \(3 times in a row.*nonexistent\/libEGL/s),
+      code('GL_UNAVAILABLE', /nonexistent\/libEGL/),
     );
-    await assert.rejects(bad.render({ source: COORDS_SOURCE, width: 4, height: 4 }), code('WORKER_FAILED'));
+    assert.equal(bad.stats().restarts, 2, 'tried 3 times');
+    await assert.rejects(bad.render({ source: COORDS_SOURCE, width: 4, height: 4 }), code('GL_UNAVAILABLE'));
     assert.equal(bad.stats().workers, 0);
   } finally {
     await bad.close();

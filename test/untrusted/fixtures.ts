@@ -70,6 +70,22 @@ void main() {
 }
 `;
 
+/**
+ * A shader that crashes Mesa's compiler (SIGSEGV, measured on this machine's Mesa in about a second): a
+ * constant-bounded loop that the compiler unrolls, whose body is 2,000 dependent sin() calls (written out:
+ * through macros the preprocessor alone takes seconds).
+ * On another driver it may compile; tests that need the crash check for it first (driverCrashes()).
+ */
+export const DRIVER_CRASH = `/*{ "ISFVSN": "2", "DESCRIPTION": "crashes the GL driver's compiler" }*/
+void main() {
+  float x = isf_FragNormCoord.x;
+  for (int i = 0; i < 100; i++) {
+${Array.from({ length: 2000 }, (_, k) => `    x = sin(x * 1.01 + ${k % 7}.0);`).join('\n')}
+  }
+  gl_FragColor = vec4(x, 0.0, 0.0, 1.0);
+}
+`;
+
 /** A valid shader number k (distinct sources, so none is served from another's compile). */
 export function validShader(k: number): string {
   return `/*{ "ISFVSN": "2", "DESCRIPTION": "fixture ${k}",
@@ -107,5 +123,31 @@ export async function isolatedChildren(): Promise<number[]> {
       // gone meanwhile
     }
   }
+  return out;
+}
+
+/** Pids of every live descendant of `pid` (Linux /proc): "no child left" checks of a CLI run. */
+export async function descendants(pid: number): Promise<number[]> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const parents = new Map<number, number>();
+  for (const name of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
+      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number): void => {
+    for (const [child, parent] of parents) {
+      if (parent === p) {
+        out.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
   return out;
 }

@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ISFError } from '../../src/core/errors.ts';
+import { withFault } from '../../src/node/faults.ts';
 import { IsolatedRenderer, isRenderTimeout, renderIsolated } from '../../src/node/isolate/index.ts';
 import { pixelOf, REPO } from '../helpers.ts';
-import { alive, ENDLESS, isolatedChildren, VALID, VALID_PIXEL } from './fixtures.ts';
+import { alive, DRIVER_CRASH, ENDLESS, isolatedChildren, VALID, VALID_PIXEL } from './fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'isf-isolate-'));
 const renderer = new IsolatedRenderer({ timeoutMs: 2000 });
@@ -53,23 +54,41 @@ void main() {
 `;
 
 describe('failures of the child', () => {
-  test('a crash (SIGSEGV in the driver) is WORKER_FAILED for that job; the next job runs', async () => {
+  test('a crash (SIGSEGV in the driver) is GL_DRIVER_CRASH for that job; the next job runs', async () => {
     await rendersCorrectly();
     const pid = renderer.stats().pid;
-    const e = await rejection(renderer.render({ ...valid, path: '/x/crashy.fs' }, { __fault: 'crash' }));
-    assert.equal(e.code, 'WORKER_FAILED');
-    assert.match(e.message, /^Rendering \/x\/crashy\.fs crashed the isolated worker \(signal SIGSEGV\)/);
+    const e = await rejection(renderer.render({ ...valid, path: '/x/crashy.fs' }, withFault({}, 'crash')));
+    assert.equal(e.code, 'GL_DRIVER_CRASH');
+    assert.match(
+      e.message,
+      /^Rendering \/x\/crashy\.fs: the GL driver crashed compiling or drawing this shader \(SIGSEGV\)/,
+    );
+    assert.equal(e.details.signal, 'SIGSEGV');
     await rendersCorrectly();
     assert.notEqual(renderer.stats().pid, pid);
     assert.equal(alive(pid), false);
     assert.equal(renderer.stats().crashes, 1);
   });
 
+  test('a shader that really crashes Mesa: GL_DRIVER_CRASH naming it and the signal, as a validate report too', async () => {
+    const file = join(dir, 'driver-crash.fs');
+    writeFileSync(file, DRIVER_CRASH);
+    const e = await rejection(renderer.render({ path: file, width: 8, height: 8 }, { timeoutMs: 120_000 }));
+    assert.equal(e.code, 'GL_DRIVER_CRASH', e.message);
+    assert.ok(e.message.startsWith(`Rendering ${file}: the GL driver crashed`), e.message);
+    assert.match(String(e.details.signal), /^SIG/);
+    const report = await renderer.validate(file, { timeoutMs: 120_000 });
+    assert.equal(report.ok, false);
+    assert.equal(report.errors[0]?.code, 'GL_DRIVER_CRASH');
+    assert.equal(report.errors[0]?.file, file);
+    await rendersCorrectly();
+  });
+
   test('a lost context (GPU reset) is GL_CONTEXT_LOST for that job; the child recreates its context', async () => {
     await rendersCorrectly();
     const pid = renderer.stats().pid;
     const generation = (await renderer.contextStats()).generation;
-    const e = await rejection(renderer.render(valid, { __fault: 'lose-context' }));
+    const e = await rejection(renderer.render(valid, withFault({}, 'lose-context')));
     assert.equal(e.code, 'GL_CONTEXT_LOST', e.message);
     await rendersCorrectly();
     assert.equal(renderer.stats().pid, pid, 'the same child, with a new context');
@@ -78,7 +97,7 @@ describe('failures of the child', () => {
 
   test('a compile that blocks is RENDER_TIMEOUT "Compiling ..."', async () => {
     const e = await rejection(
-      renderer.compile({ source: VALID, path: '/x/slow.fs' }, { timeoutMs: 500, __fault: 'hang' }),
+      renderer.compile({ source: VALID, path: '/x/slow.fs' }, withFault({ timeoutMs: 500 }, 'hang')),
     );
     assert.ok(isRenderTimeout(e));
     assert.match(e.message, /^Compiling \/x\/slow\.fs did not finish within 500 ms; the worker was stopped$/);

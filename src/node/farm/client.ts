@@ -55,6 +55,10 @@ export interface FarmRenderOptions
   shader: string;
   /** Frames per job (default 10). */
   chunk?: number;
+  /** Render under UNTRUSTED_LIMITS on the workers (`--untrusted`/`--timeout`). */
+  untrusted?: boolean;
+  /** Per-frame time limit each worker enforces (capped by the worker's own `--timeout`). */
+  timeoutMs?: number;
 }
 
 export interface FarmRenderResult {
@@ -134,6 +138,8 @@ export async function farmRender(options: FarmRenderOptions): Promise<FarmRender
     output: target,
     depth: video ? 8 : (options.depth ?? 8),
     supersample,
+    ...(options.untrusted ? { untrusted: true } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
   };
   const specs = planRanges(frames, { chunk: options.chunk, sequential, pattern }).map(
     ([first, end]): JobSpec<RenderRangeJob> => ({

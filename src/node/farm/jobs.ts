@@ -46,6 +46,10 @@ export interface RenderRangeJob {
   output: string;
   depth: 8 | 16;
   supersample: number;
+  /** Render under UNTRUSTED_LIMITS (memory included), as `isf render --untrusted/--timeout`. */
+  untrusted?: boolean;
+  /** Per-frame time limit asked for (`--timeout`); the worker applies at most its own ceiling. */
+  timeoutMs?: number;
 }
 
 /** Validates some shader files (absolute paths on the shared storage). */

@@ -9,16 +9,19 @@
  * Each job gets a fresh Scene (a fresh frame stream, as RenderPool jobs do); compiled programs stay in the
  * context's program cache, so a shader rendered again does not recompile.
  */
-import { createRequire } from 'node:module';
 import type { ISFDocument, ParseOptions } from '../../core/document.ts';
 import { ISFError } from '../../core/errors.ts';
 import { parseISF } from '../../core/parse/index.ts';
 import type { GLContext } from '../../render/context.ts';
-import { checkRawImage } from '../../render/images.ts';
+import { checkRawImage, type RawImage } from '../../render/images.ts';
 import { Scene, type SceneOptions } from '../../render/scene.ts';
 import { renderToFiles } from '../batch.ts';
 import { createContext } from '../context.ts';
+import type { ChildFault } from '../faults.ts';
+import { writeFileAtomic } from '../files.ts';
 import { loadISF } from '../load.ts';
+import { dieWithParent } from '../parent-death.ts';
+import { nodePlatform } from '../platform.ts';
 import {
   checkJob,
   type RenderJob,
@@ -31,7 +34,6 @@ import { checkShaderFile } from './check.ts';
 import { guardedPlatform } from './guard.ts';
 import { parseLimitsOf, sceneLimitsOf } from './limits.ts';
 import type {
-  ChildFault,
   ChildInit,
   ChildMessage,
   ChildRequest,
@@ -51,48 +53,32 @@ const send = (m: ChildMessage): void => {
   process.send?.(m);
 };
 
-/**
- * Never outlive the parent. 'disconnect' covers a parent that exits while this process is idle; a process
- * blocked in a GL call hears no event, so on Linux the kernel is also asked to SIGKILL it when the parent dies.
- */
-function dieWithParent(): void {
-  process.on('disconnect', () => process.exit(0));
-  if (process.platform !== 'linux') return;
-  try {
-    const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
-    const libc = koffi.load('libc.so.6');
-    const prctl = libc.func(
-      'int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)',
-    );
-    const PR_SET_PDEATHSIG = 1;
-    prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0);
-  } catch {
-    // no prctl (another libc): 'disconnect' still ends an idle child
-  }
-  // The parent may have died before prctl took effect.
-  if (process.ppid !== init.parentPid) process.exit(0);
-}
-dieWithParent();
+dieWithParent(init.parentPid);
 // The terminal's Ctrl-C reaches the whole process group: the parent decides what happens, and says 'abort'.
 process.on('SIGINT', () => {});
 
-const parseOptions: Omit<ParseOptions, 'path'> = {
-  ...parseLimitsOf(init.limits),
-  allowImportOutsideFolder: init.allowImportOutsideFolder === true,
-};
-const sceneOptions: SceneOptions = {
-  platform: guardedPlatform({
-    allowImportOutsideFolder: init.allowImportOutsideFolder === true,
-    maxImageSide: init.limits.maxImageSide,
-  }),
-  limits: sceneLimitsOf(init.limits),
-};
+// Without limits (a trusted shader, isolated only against driver crashes) it renders as in-process code does.
+const limits = init.limits;
+const parseOptions: Omit<ParseOptions, 'path'> = limits
+  ? { ...parseLimitsOf(limits), allowImportOutsideFolder: init.allowImportOutsideFolder === true }
+  : init.importRoot !== undefined
+    ? { importRoot: init.importRoot }
+    : {};
+const sceneOptions: SceneOptions = limits
+  ? {
+      platform: guardedPlatform({
+        allowImportOutsideFolder: init.allowImportOutsideFolder === true,
+        maxImageSide: limits.maxImageSide,
+      }),
+      limits: sceneLimitsOf(limits),
+    }
+  : { platform: nodePlatform };
 
 let context: GLContext;
 try {
   context = createContext({
     ...(init.device !== undefined ? { device: init.device } : {}),
-    maxSize: init.limits.maxRenderSize,
+    ...(limits ? { maxSize: limits.maxRenderSize } : {}),
   }).initialize();
 } catch (e) {
   send({ type: 'init-error', error: serializeError(e) });
@@ -149,25 +135,40 @@ async function render(id: number, job: RenderJob): Promise<WireFrame[]> {
   const scene = new Scene(context, sceneOptions);
   try {
     await scene.useDoc(doc);
-    return renderJobFrames(scene, job, (name, image) =>
-      checkRawImage(name, image, init.limits.maxImageSide),
-    ).map(toWireFrame);
+    const checkImage = limits
+      ? (name: string, image: RawImage) => checkRawImage(name, image, limits.maxImageSide)
+      : undefined;
+    return renderJobFrames(scene, job, checkImage).map(toWireFrame);
   } finally {
     scene.destroy();
   }
 }
 
-async function files(id: number, shader: string, options: FilesOptions): Promise<FilesResult> {
-  const doc = await loadDoc({ path: shader });
+async function files(
+  id: number,
+  ref: ShaderRef,
+  options: FilesOptions,
+  writeDelayMs: number | undefined,
+): Promise<FilesResult> {
+  const doc = await loadDoc(ref);
   named(id, doc);
   const controller = new AbortController();
   aborts.set(id, controller);
   try {
     const { last: _last, ...result } = await renderToFiles(context, doc, {
       ...options,
+      ...(writeDelayMs
+        ? {
+            writeFile: async (path: string, bytes: Uint8Array) => {
+              await new Promise((r) => setTimeout(r, writeDelayMs));
+              await writeFileAtomic(path, bytes);
+            },
+          }
+        : {}),
       scene: sceneOptions,
       signal: controller.signal,
-      onFrame: (done, total) => send({ type: 'progress', id, done, total }),
+      onFrame: (done, total, file) =>
+        send({ type: 'progress', id, done, total, ...(file !== undefined ? { file } : {}) }),
       onNotice: (notice) => send({ type: 'progress', id, notice }),
     });
     return result;
@@ -192,7 +193,10 @@ async function run(request: Exclude<ChildRequest, { type: 'abort' }>): Promise<C
       return { type: 'validate', value };
     }
     case 'files':
-      return { type: 'files', value: await files(request.id, request.shader, request.options) };
+      return {
+        type: 'files',
+        value: await files(request.id, request.doc, request.options, request.writeDelayMs),
+      };
     case 'stats':
       return { type: 'stats', value: context.stats() };
   }

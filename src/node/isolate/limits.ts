@@ -29,6 +29,12 @@ export interface UntrustedLimits {
   maxDocumentBytes: number;
   /** Deepest JSON nesting of the ISF header (ISF_JSON_TOO_DEEP beyond it). */
   maxJsonDepth: number;
+  /**
+   * Resident memory of the isolated child while it compiles or renders, in bytes (Linux: polled from /proc
+   * every 100 ms; LIMIT_EXCEEDED and the child killed above it). Huge local arrays and macro bombs grow the
+   * driver's memory, not the targets counted by maxFrameBytes.
+   */
+  maxMemoryBytes: number;
 }
 
 /**
@@ -45,6 +51,7 @@ export const UNTRUSTED_LIMITS: Readonly<UntrustedLimits> = Object.freeze({
   maxImageSide: 8192,
   maxDocumentBytes: 1024 * 1024,
   maxJsonDepth: 32,
+  maxMemoryBytes: 2 * 1024 * 1024 * 1024,
 });
 
 /** UNTRUSTED_LIMITS with the caller's overrides, each checked to be a sensible number. */

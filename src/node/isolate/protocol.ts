@@ -7,16 +7,20 @@
 import type { Diagnostic } from '../../core/errors.ts';
 import type { ContextStats } from '../../render/context.ts';
 import type { BatchOptions, BatchResult } from '../batch.ts';
+import type { ChildFault } from '../faults.ts';
 import type { RenderJob, WireError, WireFrame } from '../render-job.ts';
 import type { UntrustedLimits } from './limits.ts';
 
 /** What the child is started with (argv[2], JSON). */
 export interface ChildInit {
-  limits: UntrustedLimits;
+  /** Absent: a trusted shader, isolated only against driver crashes (no untrusted limits). */
+  limits?: UntrustedLimits;
   /** The parent's pid: the child exits when it is no longer its parent. */
   parentPid: number;
   device?: 'cpu' | 'gpu' | number;
   allowImportOutsideFolder?: boolean;
+  /** Trusted (no limits) only: the tree IMPORTED paths may climb into (ParseOptions.importRoot). */
+  importRoot?: string;
   /** Compiled scenes the child keeps, by document (default 8). */
   maxScenes?: number;
 }
@@ -29,7 +33,7 @@ export interface ShaderRef {
 }
 
 /** The part of BatchOptions that can cross a process boundary (no signal, no callbacks). */
-export type FilesOptions = Omit<BatchOptions, 'signal' | 'onFrame' | 'onNotice'>;
+export type FilesOptions = Omit<BatchOptions, 'signal' | 'onFrame' | 'onNotice' | 'writeFile'>;
 
 export interface ShaderReport {
   ok: boolean;
@@ -38,14 +42,19 @@ export interface ShaderReport {
   warnings: Diagnostic[];
 }
 
-/** @internal Tests only: make the child misbehave the way a bad driver or shader would. */
-export type ChildFault = 'crash' | 'hang' | 'lose-context';
-
 export type ChildRequest =
   | { type: 'compile'; id: number; doc: ShaderRef; fault?: ChildFault }
   | { type: 'render'; id: number; job: RenderJob; fault?: ChildFault }
   | { type: 'validate'; id: number; file: string; draw: boolean; fault?: ChildFault }
-  | { type: 'files'; id: number; shader: string; options: FilesOptions; fault?: ChildFault }
+  | {
+      type: 'files';
+      id: number;
+      doc: ShaderRef;
+      options: FilesOptions;
+      fault?: ChildFault;
+      /** Tests only (faults.ts): slow every write by this long. */
+      writeDelayMs?: number;
+    }
   | { type: 'stats'; id: number; fault?: ChildFault }
   /** Stop a running `files` request after its current frame (Ctrl-C in the CLI). */
   | { type: 'abort'; id: number };
@@ -76,6 +85,8 @@ export type ChildMessage =
       kind?: string;
       done?: number;
       total?: number;
+      /** With `done`: the file that frame was written to, when it was. */
+      file?: string;
       notice?: string;
     }
   | { type: 'done'; id: number; result: ChildResult }
