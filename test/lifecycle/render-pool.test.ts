@@ -212,7 +212,7 @@ test('process slots: a native crash is retried once on a fresh slot, then GL_DRI
       ),
     );
     assertCoords(await p.render({ source: COORDS_SOURCE, width: 3, height: 3 }), 3, 3);
-    assert.equal(p.stats().restarts, 2);
+    assert.ok(p.stats().restarts >= 2, `restarts ${p.stats().restarts}`);
     assert.equal(p.stats().retried, 1);
   } finally {
     await p.close();
