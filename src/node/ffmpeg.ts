@@ -177,6 +177,8 @@ export function videoEncoding(
     extra.push('-level', '3');
   } else if (codec === 'libx265') {
     pixFmt = deep ? 'yuv420p10le' : 'yuv420p';
+    // x265 logs through its own logger, past ffmpeg's -loglevel: keep its stderr for errors, which close() reads.
+    extra.push('-x265-params', 'log-level=error');
   } else {
     pixFmt = 'yuv420p';
   }

@@ -14,6 +14,7 @@ import sharp from 'sharp';
 import { printError } from '../../src/cli/output.ts';
 import { ISFError } from '../../src/core/errors.ts';
 import { needs, needsTool, REPO } from '../helpers.ts';
+import { DRIVER_CRASH } from '../untrusted/fixtures.ts';
 
 const BIN = join(REPO, 'bin', 'isf.js');
 const STRICT = process.env.ISF_TEST_STRICT === '1';
@@ -194,6 +195,16 @@ const cases: Record<number, () => Promise<void> | void> = {
       /RENDER_TIMEOUT|time limit|1 ms/,
       'over the time limit',
     ),
+  7: () => {
+    const crash = join(work, 'driver-crash.fs');
+    writeFileSync(crash, DRIVER_CRASH);
+    expectExit(
+      isf(['render', crash, '-o', join(work, 'seven.png'), '--size', '8x8']),
+      7,
+      /GL_DRIVER_CRASH|GL driver crashed/,
+      'the GL driver crashed',
+    );
+  },
   130: async () => {
     const dir = join(work, 'interrupted');
     const proc = spawn(
@@ -221,7 +232,7 @@ const cases: Record<number, () => Promise<void> | void> = {
 describe('exit codes', () => {
   test("README's exit-code table: one case per row", async () => {
     const rows = readmeExitCodes();
-    assert.deepEqual(rows, [0, 1, 2, 3, 4, 5, 6, 130], 'the table as documented');
+    assert.deepEqual(rows, [0, 1, 2, 3, 4, 5, 6, 7, 130], 'the table as documented');
     for (const status of rows) {
       const check = cases[status];
       assert.ok(check, `no case for exit ${status}`);
