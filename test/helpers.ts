@@ -18,6 +18,21 @@ import type { RawImage } from '../src/render/images.ts';
 import { Scene } from '../src/render/scene.ts';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
+
+/** The `isf` command of this checkout (runs the sources through tsx, or dist/ once built). */
+export const ISF_BIN = join(REPO, 'bin', 'isf.js');
+
+export interface IsfResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `isf ...args` in `cwd` as a user would, in a child process; status -1 when it was killed. */
+export function runIsf(cwd: string, args: string[]): IsfResult {
+  const r = spawnSync(process.execPath, [ISF_BIN, ...args], { encoding: 'utf8', cwd, timeout: 120_000 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
 export const SHARED = join(REPO, '..', 'shared');
 export const TESTS_DIR = join(SHARED, 'corpus', 'isf-tests');
 export const FILES_DIR = join(SHARED, 'corpus', 'isf-files');

@@ -1,21 +1,16 @@
 /** `isf render --animate / --timeline`: keyframed inputs, the same bytes in-process, on workers and isolated. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
-import { REPO } from '../helpers.ts';
+import { type IsfResult, runIsf } from '../helpers.ts';
 
-const BIN = join(REPO, 'bin', 'isf.js');
 const work = mkdtempSync(join(tmpdir(), 'isf-animate-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-function isf(...args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: work, timeout: 120_000 });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const isf = (...args: string[]): IsfResult => runIsf(work, args);
 
 writeFileSync(
   join(work, 'a.fs'),

@@ -9,16 +9,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { FILES_DIR, needs, REPO, testShader } from '../helpers.ts';
+import { FILES_DIR, ISF_BIN, type IsfResult, needs, runIsf, testShader } from '../helpers.ts';
 
-const BIN = join(REPO, 'bin', 'isf.js');
 const work = mkdtempSync(join(tmpdir(), 'isf-cli-'));
 const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
 
-function isf(...args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: work, timeout: 120_000 });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const isf = (...args: string[]): IsfResult => runIsf(work, args);
 
 function write(name: string, text: string): string {
   const p = join(work, name);
@@ -388,7 +384,7 @@ test('render: an interrupted run stops cleanly and leaves no partial file', asyn
   const dir = join(work, 'interrupted');
   const child = spawn(
     process.execPath,
-    [BIN, 'render', GRADIENT, '-o', join(dir, 'f-%04d.png'), '--size', '256x256', '--frames', '100000'],
+    [ISF_BIN, 'render', GRADIENT, '-o', join(dir, 'f-%04d.png'), '--size', '256x256', '--frames', '100000'],
     { cwd: work },
   );
   let stderr = '';

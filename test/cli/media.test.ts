@@ -10,23 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
-import {
-  BIN,
-  dropQueue,
-  isfAsync,
-  startTestRedis,
-  type TestRedis,
-  TestWorker,
-} from '../farm/farm-helpers.ts';
-import { needsTool, skipOrFail } from '../helpers.ts';
+import { dropQueue, isfAsync, startTestRedis, type TestRedis, TestWorker } from '../farm/farm-helpers.ts';
+import { type IsfResult, needsTool, runIsf, skipOrFail } from '../helpers.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'isf-media-'));
 const noFfmpeg = needsTool('ffmpeg');
 
-function isf(...args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: work, timeout: 120_000 });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const isf = (...args: string[]): IsfResult => runIsf(work, args);
 
 function ffmpeg(...args: string[]): void {
   const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args], {

@@ -1,6 +1,5 @@
 /** `isf convert` and on-the-fly conversion in `isf render`, through the real command. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -15,16 +14,12 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { parseISF } from '../../src/core/parse/index.ts';
-import { needs, REPO, SHARED } from '../helpers.ts';
+import { type IsfResult, needs, runIsf, SHARED } from '../helpers.ts';
 
-const BIN = join(REPO, 'bin', 'isf.js');
 const work = mkdtempSync(join(tmpdir(), 'isf-convert-cli-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-function isf(...args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: work, timeout: 120_000 });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const isf = (...args: string[]): IsfResult => runIsf(work, args);
 
 const GREEN =
   'void mainImage(out vec4 c, in vec2 p) { c = vec4(0.0, p.x / iResolution.x > 0.5 ? 1.0 : 0.0, 0.0, 1.0); }\n';

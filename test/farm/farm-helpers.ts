@@ -4,12 +4,11 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
-import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { redisConnection } from '../../src/node/farm/jobs.ts';
-import { REPO } from '../helpers.ts';
+import { ISF_BIN, REPO } from '../helpers.ts';
 
-export const BIN = join(REPO, 'bin', 'isf.js');
+export const BIN = ISF_BIN;
 
 export interface TestRedis {
   url: string;
