@@ -39,7 +39,7 @@ export interface BufferPoolStats {
 let nextBufferId = 1;
 
 /** A pooled render target. `release()` gives it back; using it afterwards is RESOURCE_DESTROYED. */
-export class RenderBuffer {
+export class RenderTarget {
   readonly id = nextBufferId++;
   /** @internal frame index at which it was last released */
   lastUsed = 0;
@@ -69,7 +69,7 @@ export class RenderBuffer {
   }
 
   toString(): string {
-    return `RenderBuffer#${this.id} ${this.width}x${this.height} ${this.format}`;
+    return `RenderTarget#${this.id} ${this.width}x${this.height} ${this.format}`;
   }
 
   /** Takes one more reference (a buffer can be both a frame's output and a persistent target). */
@@ -106,8 +106,8 @@ function poolKey(w: number, h: number, format: TextureFormat): string {
 }
 
 export class BufferPool {
-  private readonly idle = new Map<string, RenderBuffer[]>();
-  private readonly checkedOut = new Set<RenderBuffer>();
+  private readonly idle = new Map<string, RenderTarget[]>();
+  private readonly checkedOut = new Set<RenderTarget>();
   private hits = 0;
   private misses = 0;
   private freed = 0;
@@ -127,7 +127,7 @@ export class BufferPool {
    * SIZE_OUT_OF_RANGE for sizes that are not integers from 1 to the context's maxRenderSize(); CONTEXT_STATE /
    * GL_CONTEXT_LOST when the context cannot be used (idle buffers are never handed out from a dead context).
    */
-  createBuffer(request: BufferRequest): RenderBuffer {
+  createBuffer(request: BufferRequest): RenderTarget {
     const { width, height } = request;
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
       throw new ISFError(
@@ -158,7 +158,7 @@ export class BufferPool {
     return buffer;
   }
 
-  private allocate(width: number, height: number, format: TextureFormat): RenderBuffer {
+  private allocate(width: number, height: number, format: TextureFormat): RenderTarget {
     const gl = this.context.use('createBuffer');
     const texture = this.context.createTexture(width, height, format);
     const fbo = gl.createFramebuffer();
@@ -171,7 +171,7 @@ export class BufferPool {
     const status = gl.checkFramebufferStatus(gl.FRAMEBUFFER);
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
     this.context.resources.add('framebuffers');
-    const buffer = new RenderBuffer(this, texture, fbo);
+    const buffer = new RenderTarget(this, texture, fbo);
     if (status !== gl.FRAMEBUFFER_COMPLETE) {
       if (gl.isContextLost()) {
         buffer.markDestroyed();
@@ -186,8 +186,8 @@ export class BufferPool {
     return buffer;
   }
 
-  /** @internal RenderBuffer.release() lands here. */
-  giveBack(buffer: RenderBuffer): void {
+  /** @internal RenderTarget.release() lands here. */
+  giveBack(buffer: RenderTarget): void {
     if (!this.checkedOut.delete(buffer)) return;
     buffer.lastUsed = this.context.frames;
     const key = buffer.key;
@@ -257,10 +257,10 @@ export class BufferPool {
     };
   }
 
-  private freeIdle(predicate: (b: RenderBuffer) => boolean): number {
+  private freeIdle(predicate: (b: RenderTarget) => boolean): number {
     let count = 0;
     for (const [key, list] of this.idle) {
-      const keep: RenderBuffer[] = [];
+      const keep: RenderTarget[] = [];
       for (const b of list) {
         if (predicate(b)) {
           this.free(b);
@@ -273,7 +273,7 @@ export class BufferPool {
     return count;
   }
 
-  private free(buffer: RenderBuffer): void {
+  private free(buffer: RenderTarget): void {
     let gl: GL2 | undefined;
     if (buffer.texture.generation === this.context.generation && this.context.state !== 'lost') {
       // Checked before touching anything, so a refused free (CONTEXT_STATE while cleaning) changes nothing.

@@ -8,7 +8,7 @@
  */
 import { ISFError } from '../core/errors.ts';
 import type { GL2, GLBuffer, GLSync } from '../gl/gl2.ts';
-import type { RenderBuffer } from './buffer-pool.ts';
+import type { RenderTarget } from './buffer-pool.ts';
 import type { GLContext } from './context.ts';
 import { Frame } from './frame.ts';
 import type { DrawnFrame, RenderOptions, Scene } from './scene.ts';
@@ -99,8 +99,8 @@ export class FramePipeline {
       );
     }
     const gpu = this.context.options.flip === 'gpu';
-    let source: RenderBuffer = drawn.output;
-    let scratch: RenderBuffer | undefined;
+    let source: RenderTarget = drawn.output;
+    let scratch: RenderTarget | undefined;
     if (gpu && !drawn.topDown) {
       // An upright output (a persistent last pass): an inverted blit first, as readFlipped() does.
       scratch = this.context.pool.createBuffer({ width, height, float });

@@ -10,7 +10,7 @@
  */
 import { ISFError } from '../core/errors.ts';
 import type { GL2 } from '../gl/gl2.ts';
-import type { BufferPool, RenderBuffer } from './buffer-pool.ts';
+import type { BufferPool, RenderTarget } from './buffer-pool.ts';
 
 export interface ReadPixels {
   /** RGBA8 (undefined for float targets: GLES 3 reads those only as float). */
@@ -21,7 +21,7 @@ export interface ReadPixels {
 /** Reads a target in the order its rows are stored (GL's: bottom row first, unless it was drawn upside down). */
 export function readTarget(
   gl: GL2,
-  buffer: RenderBuffer,
+  buffer: RenderTarget,
   arrays: PixelArrays,
   into?: Uint8Array,
 ): ReadPixels {
@@ -51,7 +51,7 @@ export function readTarget(
 export function readFlipped(
   gl: GL2,
   pool: BufferPool,
-  buffer: RenderBuffer,
+  buffer: RenderTarget,
   arrays: PixelArrays,
   into?: Uint8Array,
 ): ReadPixels {

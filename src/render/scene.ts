@@ -20,7 +20,7 @@ import { type CompiledExpression, compileExpression } from '../core/expr/index.t
 import { type GeneratedShaders, type GLSLDialect, generateShaders } from '../core/glsl/index.ts';
 import { coerceInputValue, defaultInputValue, type InputValue } from '../core/values.ts';
 import type { GL2, GLTexture } from '../gl/gl2.ts';
-import type { RenderBuffer } from './buffer-pool.ts';
+import type { RenderTarget } from './buffer-pool.ts';
 import type { GLContext } from './context.ts';
 import { CUBE_FACES, checkCubeFaces, cubeFaceImport } from './cube.ts';
 import { Frame, flipRows, floatToBytes, type PassImage } from './frame.ts';
@@ -90,11 +90,11 @@ export function sequenceTiming(
 /** A frame just drawn, its buffers still alive (Scene.draw). */
 export interface DrawnFrame {
   /** The last pass's target. */
-  readonly output: RenderBuffer;
+  readonly output: RenderTarget;
   /** True when `output` was drawn upside down: its GL row 0 is the frame's top row. */
   readonly topDown: boolean;
   /** A pass target of this frame by name (persistent or temporary), for readPasses. */
-  target(name: string): RenderBuffer | undefined;
+  target(name: string): RenderTarget | undefined;
   /** TIME, TIMEDELTA, FRAMEINDEX of the frame. */
   readonly timing: { time: number; timeDelta: number; frameIndex: number };
   /** performance.now() when the frame started: renderMs counts until its pixels are read. */
@@ -130,7 +130,7 @@ export class Scene {
   private images = new Map<string, ImageSlot>();
   private cubes = new Map<string, CubeSlot>();
   private emptyCube: Texture2D | undefined;
-  private persistent = new Map<string, RenderBuffer>();
+  private persistent = new Map<string, RenderTarget>();
   private emptyTexture: Texture2D | undefined;
   private builtGeneration = -1;
   private prevTime: number | undefined;
@@ -474,14 +474,14 @@ export class Scene {
     // VERTEX_SHADER_ART draws the user's own geometry (no isf_FlipY in its vertex shader): read through the blit.
     const flipLast = topDown && !doc.vertexShaderArt && !(lastPass.target && lastPass.persistent);
 
-    const temps = new Map<string, RenderBuffer>();
+    const temps = new Map<string, RenderTarget>();
     const written = new Set<string>();
     // This frame's persistent targets: they replace this.persistent only when the frame succeeds, so a failed
     // render leaves the scene as it was before it (clock, FRAMEINDEX, events, persistent buffers) and a retry
     // renders the same frame.
-    const staged = new Map<string, RenderBuffer>();
-    let output: RenderBuffer | undefined;
-    let pending: RenderBuffer | undefined; // checked out but not yet owned by a target/output
+    const staged = new Map<string, RenderTarget>();
+    let output: RenderTarget | undefined;
+    let pending: RenderTarget | undefined; // checked out but not yet owned by a target/output
     let rendered = false;
     try {
       this.preparePersistent(gl, [...plans, ...frame.extras]);
@@ -701,8 +701,8 @@ export class Scene {
   private bindSamplers(
     gl: GL2,
     program: CompiledProgram,
-    temps: Map<string, RenderBuffer>,
-    staged: Map<string, RenderBuffer>,
+    temps: Map<string, RenderTarget>,
+    staged: Map<string, RenderTarget>,
     written: Set<string>,
   ): void {
     const samplers = this.shaders!.samplers;
@@ -729,8 +729,8 @@ export class Scene {
   private samplerBinding(
     name: string,
     source: 'input' | 'imported' | 'target',
-    temps: Map<string, RenderBuffer>,
-    staged: Map<string, RenderBuffer>,
+    temps: Map<string, RenderTarget>,
+    staged: Map<string, RenderTarget>,
     written: Set<string>,
   ): SamplerBinding {
     if (source === 'target') {
@@ -797,7 +797,7 @@ export class Scene {
     const context = this.context;
     const arrays = context.pixelArrays;
     const gpu = context.options.flip === 'gpu';
-    const read = (buffer: RenderBuffer, drawnTopDown: boolean, into?: Uint8Array) =>
+    const read = (buffer: RenderTarget, drawnTopDown: boolean, into?: Uint8Array) =>
       drawnTopDown || !gpu
         ? readTarget(gl, buffer, arrays, into)
         : readFlipped(gl, context.pool, buffer, arrays, into);
