@@ -37,6 +37,21 @@ export const SHARED = join(REPO, '..', 'shared');
 export const TESTS_DIR = join(SHARED, 'corpus', 'isf-tests');
 export const FILES_DIR = join(SHARED, 'corpus', 'isf-files');
 
+/**
+ * The standard-collection shaders written for desktop GL's implicit int → float / uint conversions (`float x = 1;`,
+ * `uint c = 0;`, `vec2 / uvec2`): they compile as GLSL ES 3.00 only because src/core/glsl/conversions.ts writes the
+ * conversions out. One list for the GLSL corpus test (Node) and the browser test (WebGL2).
+ */
+export const DESKTOP_GL_SHADERS = [
+  'Bordered Box.fs',
+  'Doom Screen Transition.fs',
+  'Hexagonalize.fs',
+  'Highlighter Overlay.fs',
+  'Mosaic.fs',
+  'Random Characters.fs',
+  'Tiny Date Time Overlay.fs',
+];
+
 export function testShader(name: string): string {
   return join(TESTS_DIR, `${name}.fs`);
 }

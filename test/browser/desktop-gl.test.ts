@@ -11,12 +11,11 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { type ServeHandle, serve } from '../../src/cli/serve.ts';
 import { createContext } from '../../src/node/index.ts';
 import type { GLContext } from '../../src/render/context.ts';
-import { needs, skipOrFail } from '../helpers.ts';
+import { DESKTOP_GL_SHADERS, FILES_DIR, needs, skipOrFail } from '../helpers.ts';
 import { CHROMIUM_MISSING, launchChromium, preparePage } from './chromium.ts';
 import {
   AUDIO,
@@ -32,16 +31,8 @@ import {
   WIDTH,
 } from './render-compare.ts';
 
-const CORPUS = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../shared/corpus/isf-files');
-const SHADERS = [
-  'Bordered Box.fs',
-  'Doom Screen Transition.fs',
-  'Hexagonalize.fs',
-  'Highlighter Overlay.fs',
-  'Mosaic.fs',
-  'Random Characters.fs',
-  'Tiny Date Time Overlay.fs',
-].filter((f) => existsSync(resolve(CORPUS, f)));
+const CORPUS = FILES_DIR;
+const SHADERS = DESKTOP_GL_SHADERS.filter((f) => existsSync(resolve(CORPUS, f)));
 
 const SIN_HASH = 'return fract(sin(dot(co.xy ,vec2(12.9898,78.233))) * 43758.5453);';
 const ORIGINAL = 'Random Characters (original).fs';

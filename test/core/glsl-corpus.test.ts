@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type GLSLDialect, generateShaders } from '../../src/core/glsl/index.ts';
-import { needs } from '../helpers.ts';
+import { DESKTOP_GL_SHADERS, needs } from '../helpers.ts';
 import { corpusDirs, loadCorpusDoc } from './glsl-fixtures.ts';
 
 /**
@@ -19,15 +19,7 @@ import { corpusDirs, loadCorpusDoc } from './glsl-fixtures.ts';
  * IMPLICIT_CONVERSIONS) compile in es300 because conversions.ts writes their conversions out.
  */
 const RETURNS_INT = ['Line Group.fs'];
-const IMPLICIT_CONVERSIONS = [
-  'Bordered Box.fs',
-  'Doom Screen Transition.fs',
-  'Hexagonalize.fs',
-  'Highlighter Overlay.fs',
-  'Mosaic.fs',
-  'Random Characters.fs',
-  'Tiny Date Time Overlay.fs',
-];
+const IMPLICIT_CONVERSIONS = DESKTOP_GL_SHADERS;
 /** Expected failures per dialect ("file.fs frag|vert"). es100 adds the shaders that need ES 3.00. */
 const EXPECTED_FAILURES: Record<GLSLDialect, string[]> = {
   es300: RETURNS_INT.map((f) => `${f} frag`),
