@@ -36,6 +36,8 @@ interface RenderFlags {
   audioTrack?: string | false;
   audioCodec?: string;
   alpha?: boolean;
+  motionBlur?: string;
+  shutter?: string;
   device: string;
   redis?: string;
   queue: string;
@@ -127,6 +129,8 @@ export function registerRender(program: Command): void {
     )
     .option('--audio-track <file>', 'sound muxed into a video output (default: the first --audio file)')
     .option('--no-audio-track', 'no sound in a video output')
+    .option('--motion-blur <n>', 'average n sub-frames over the shutter interval of each frame')
+    .option('--shutter <fraction>', 'with --motion-blur: the open fraction of a frame interval', '0.5')
     .option('--alpha', 'keep the alpha channel in a video (default: when the first frame has any)')
     .option('--no-alpha', 'drop the alpha channel of a video')
     .option('--audio-codec <name>', 'audio encoder (default: aac for .mp4/.mov/.mkv, libopus for .webm)')
@@ -223,6 +227,16 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
     audioTrack: flags.audioTrack,
     audioCodec: flags.audioCodec,
     alpha: flags.alpha,
+    motionBlur:
+      flags.motionBlur === undefined
+        ? undefined
+        : number(
+            '--motion-blur',
+            flags.motionBlur,
+            (n) => Number.isInteger(n) && n >= 1 && n <= 64,
+            'an integer 1..64',
+          ),
+    shutter: number('--shutter', flags.shutter ?? '0.5', (n) => n > 0 && n <= 1, 'a fraction in (0, 1]'),
   };
   const untrusted = flags.timeout !== undefined || !!flags.untrusted;
   const timeoutMs = untrusted

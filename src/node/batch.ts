@@ -16,6 +16,7 @@ import { type InputValue, parseInputValueText } from '../core/values.ts';
 import type { GLContext } from '../render/context.ts';
 import { Frame, type FrameData } from '../render/frame.ts';
 import type { RawImage } from '../render/images.ts';
+import { FrameAverager, subFrameTimes } from '../render/motion-blur.ts';
 import { FramePipeline } from '../render/pipeline.ts';
 import { Scene, type SceneOptions, sequenceTiming } from '../render/scene.ts';
 import { testPattern } from '../render/test-pattern.ts';
@@ -75,6 +76,12 @@ export interface BatchOptions {
    */
   audioTrack?: string | false;
   audioCodec?: string;
+  /**
+   * Motion blur: render N sub-frames over the shutter interval of each frame (`shutter` of a frame interval,
+   * default 0.5) and average them in float. Refused for shaders with persistent buffers.
+   */
+  motionBlur?: number;
+  shutter?: number;
   /** Keep the alpha channel in a video (default: when the first frame has any; .mp4 cannot, and says so). */
   alpha?: boolean;
   /**
@@ -331,31 +338,47 @@ async function* sceneFrames(context: GLContext, plan: SequencePlan): AsyncGenera
     for (let i = 0; i < plan.first; i++) for (const reader of streams.values()) await reader.next();
     // Pipelined readback: frame i is drawn (its inputs set first) before frame i - 1's pixels are taken, so the
     // GPU draws while the previous frame is read, encoded and written.
-    const out = (frame: Frame, index: number): SequenceFrame => {
+    const out = (frame: FrameData, index: number): SequenceFrame => {
       if (k === 1) return { index, frame };
       const small = downsample(frame, k);
-      frame.release();
+      if (frame instanceof Frame) frame.release();
       return { index, frame: small };
+    };
+    // Motion blur: the pipeline carries sub-frames (N per frame, in order); each is added to the average as it
+    // comes out and handed back, and frame i is yielded once its N-th sub-frame is in. N = 1 is the plain path.
+    const n = options.motionBlur ?? 1;
+    const averager = n > 1 ? new FrameAverager(n) : undefined;
+    let taken = 0;
+    const take = (sub: Frame): SequenceFrame | undefined => {
+      const index = plan.first + Math.floor(taken / n);
+      taken += 1;
+      if (!averager) return out(sub, index);
+      const frame = averager.add(sub);
+      sub.release();
+      return frame && out(frame, index);
     };
     for (let i = plan.first; i < plan.end; i++) {
       for (const [name, reader] of streams) scene.setImageData(name, await reader.next());
-      const t = timing(plan, i);
-      const values = frameValues(doc, inputs, plan, i, t.time!);
-      if (values) scene.setValues(values);
-      for (const [name, image] of Object.entries(audioImagesAt(inputs.audio, t.time!))) {
-        scene.setImageData(name, image);
+      for (const t of subFrameTimings(plan, i)) {
+        const values = frameValues(doc, inputs, plan, i, t.time!);
+        if (values) scene.setValues(values);
+        for (const [name, image] of Object.entries(audioImagesAt(inputs.audio, t.time!))) {
+          scene.setImageData(name, image);
+        }
+        const r0 = performance.now();
+        const previous = pipeline.submit({
+          width: options.width * k,
+          height: options.height * k,
+          ...t,
+        });
+        plan.stats.renderMs += performance.now() - r0;
+        const done = previous && take(previous);
+        if (done) yield done;
       }
-      const r0 = performance.now();
-      const previous = pipeline.submit({
-        width: options.width * k,
-        height: options.height * k,
-        ...t,
-      });
-      plan.stats.renderMs += performance.now() - r0;
-      if (previous) yield out(previous, i - 1);
     }
     const last = pipeline.flush();
-    if (last) yield out(last, plan.end - 1);
+    const done = last && take(last);
+    if (done) yield done;
   } finally {
     for (const reader of streams.values()) reader.close();
     pipeline.close();
@@ -363,12 +386,26 @@ async function* sceneFrames(context: GLContext, plan: SequencePlan): AsyncGenera
   }
 }
 
-/** Can this sequence be split across worker threads? (Not when a frame depends on earlier ones.) */
+/** Frame i's timing once per motion-blur sub-frame (TIMEDELTA and FRAMEINDEX stay the frame's own). */
+function subFrameTimings(plan: SequencePlan, i: number) {
+  const base = timing(plan, i);
+  const times = subFrameTimes(
+    base.time!,
+    plan.options.motionBlur ?? 1,
+    plan.options.shutter ?? 0.5,
+    plan.fps,
+  );
+  return times.map((time) => ({ ...base, time }));
+}
+
+/** Does a frame depend on the ones before it (persistent buffers)? */
 function hasPersistentBuffers(doc: ISFDocument): boolean {
   return doc.passes.some((p) => p.persistent) || (doc.extraPersistentBuffers?.length ?? 0) > 0;
 }
 
+/** Can this sequence be split across worker threads? (Not when a frame depends on earlier ones.) */
 function parallelBlocker(doc: ISFDocument, options: BatchOptions): string | undefined {
+  if ((options.motionBlur ?? 1) > 1) return 'motion blur sub-frames render on one scene';
   if (hasPersistentBuffers(doc)) {
     return 'the shader has persistent buffers (each frame depends on the previous one)';
   }
@@ -593,6 +630,20 @@ export async function renderToFiles(
   }
   if (video && options.range) {
     throw new ISFError('BAD_ARGUMENT', 'A frame range cannot be rendered into a video; use an image pattern');
+  }
+  const blur = options.motionBlur ?? 1;
+  const shutter = options.shutter ?? 0.5;
+  if (!Number.isInteger(blur) || blur < 1 || blur > 64 || !(shutter > 0 && shutter <= 1)) {
+    throw new ISFError(
+      'BAD_ARGUMENT',
+      `Expected --motion-blur as an integer 1..64 and --shutter in (0, 1] but received ${blur} and ${shutter}`,
+    );
+  }
+  if (blur > 1 && hasPersistentBuffers(doc)) {
+    throw new ISFError(
+      'BAD_ARGUMENT',
+      `${doc.name} has persistent buffers: motion blur would advance them once per sub-frame; render without --motion-blur`,
+    );
   }
   const pattern = !video && isPattern(options.output);
   // A single image is the last frame: render only that one, unless a frame depends on the ones before it.

@@ -465,3 +465,113 @@ test('--depth 16 video: RGBA16 into ProRes 4444 XQ (.mov), FFV1 16-bit (.mkv), H
     assert.match(s!.pix_fmt!, pixFmt, `${ext}: ${s!.pix_fmt}`);
   }
 });
+
+// A vertical bar 8 px wide moving 16 px per frame: blurred edges get in-between values.
+const BAR = write(
+  'bar.fs',
+  `/*{ "ISFVSN": "2", "INPUTS": [] }*/
+void main() {
+  float x = gl_FragCoord.x - TIME * 30.0 * 16.0;
+  float v = (x >= 8.0 && x < 16.0) ? 1.0 : 0.0;
+  gl_FragColor = vec4(v, v, v, 1.0);
+}
+`,
+);
+
+async function barValues(...extra: string[]): Promise<Buffer> {
+  const out = join(work, `bar-${extra.join('_')}.png`);
+  const r = isf('render', BAR, '-o', out, '--size', '64x1', '--time', String(1 / 30), '-q', ...extra);
+  assert.equal(r.status, 0, r.stderr);
+  return readFileSync(out);
+}
+
+test('motion blur: intermediate edge values, more distinct values with N, N=1 equals a plain render', async () => {
+  const plain = await barValues();
+  assert.ok((await barValues('--motion-blur', '1')).equals(plain), 'N=1 is byte-identical');
+  const distinct = async (n: string) => {
+    const { data, info } = await sharp(await barValues('--motion-blur', n))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return new Set(Array.from(data).filter((_, i) => i % info.channels === 0));
+  };
+  const two = await distinct('2');
+  const eight = await distinct('8');
+  assert.ok(
+    [...eight].some((v) => v > 0 && v < 255),
+    `in-between values: ${[...eight]}`,
+  );
+  assert.ok(eight.size > two.size, `${eight.size} distinct values at N=8, ${two.size} at N=2`);
+});
+
+async function grey(file: string): Promise<number[]> {
+  const { data, channels } = await rows(file);
+  return Array.from(data).filter((_, i) => i % channels === 0);
+}
+
+test('motion blur over a sequence: frame i is the mean of the plain frames at its sub-frame TIMEs, in order', async () => {
+  // At 30 fps with --motion-blur 2 --shutter 1, frame i's sub-frames are at i/30 and i/30 + 1/60: frames 2i and
+  // 2i + 1 of a plain 60 fps render. Every blurred frame went through the pipelined readback (N per frame).
+  const blurred = isf(
+    'render',
+    BAR,
+    '-o',
+    join(work, 'mb-%d.png'),
+    '--size',
+    '64x1',
+    '--frames',
+    '3',
+    '--motion-blur',
+    '2',
+    '--shutter',
+    '1',
+    '-q',
+  );
+  assert.equal(blurred.status, 0, blurred.stderr);
+  const plain = isf(
+    'render',
+    BAR,
+    '-o',
+    join(work, 'plain60-%d.png'),
+    '--size',
+    '64x1',
+    '--frames',
+    '6',
+    '--fps',
+    '60',
+    '-q',
+  );
+  assert.equal(plain.status, 0, plain.stderr);
+  for (let i = 0; i < 3; i++) {
+    const a = await grey(join(work, `plain60-${2 * i}.png`));
+    const b = await grey(join(work, `plain60-${2 * i + 1}.png`));
+    const expected = a.map((v, x) => Math.round((v + b[x]!) / 2));
+    assert.deepEqual(await grey(join(work, `mb-${i}.png`)), expected, `frame ${i}`);
+    assert.ok(expected.includes(128), `frame ${i} has half-covered pixels`);
+  }
+});
+
+test('motion blur refuses a shader with persistent buffers (exit 2, BAD_ARGUMENT) and bad counts', () => {
+  const feedback = write(
+    'feedback.fs',
+    `/*{ "ISFVSN": "2", "PASSES": [ { "TARGET": "acc", "PERSISTENT": true }, {} ] }*/
+void main() { gl_FragColor = PASSINDEX == 0 ? IMG_THIS_PIXEL(acc) + vec4(0.1) : IMG_THIS_PIXEL(acc); }
+`,
+  );
+  const r = isf(
+    'render',
+    feedback,
+    '-o',
+    join(work, 'fb.png'),
+    '--size',
+    '8x8',
+    '--motion-blur',
+    '4',
+    '--json',
+  );
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stdout + r.stderr, /BAD_ARGUMENT/);
+  assert.match(r.stdout + r.stderr, /persistent buffers/);
+  const bad = isf('render', BAR, '-o', join(work, 'x.png'), '--size', '8x1', '--motion-blur', '0');
+  assert.equal(bad.status, 2, bad.stderr);
+  assert.match(bad.stderr, /--motion-blur/);
+});

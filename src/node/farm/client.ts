@@ -103,6 +103,9 @@ export async function farmRender(options: FarmRenderOptions): Promise<FarmRender
   const t0 = performance.now();
   const { frames, fps, supersample, video } = checkSequence(options);
   const output = resolve(options.output);
+  if ((options.motionBlur ?? 1) > 1) {
+    throw new ISFError('BAD_ARGUMENT', '--motion-blur is not available on the farm yet; render it locally');
+  }
   if (video) requireFfmpeg();
   const doc = await loadISF(options.shader);
   checkInputs(doc, options);
