@@ -10,6 +10,7 @@ import { type BatchOptions, sequenceLength } from '../node/batch.ts';
 import { readRegularFile } from '../node/confine.ts';
 import { DEFAULT_CHUNK, DEFAULT_QUEUE } from '../node/farm/jobs.ts';
 import { checkShaderFile } from '../node/isolate/check.ts';
+import { parseLimitsOf, UNTRUSTED_LIMITS } from '../node/isolate/limits.ts';
 import { IsolatedRenderer } from '../node/isolate/renderer.ts';
 import { EXIT } from './exit-codes.ts';
 import { importNeeding } from './optional.ts';
@@ -24,6 +25,7 @@ interface RenderFlags {
   fps?: string;
   set: string[];
   animate: string[];
+  sweep: string[];
   timeline?: string;
   image: string[];
   audio: string[];
@@ -113,6 +115,12 @@ export function registerRender(program: Command): void {
     .option(
       '--animate <spec>',
       'keyframe an input (repeatable): "amount=0@0 1@2", "center=0.1,0.1@0 0.9,0.9@4:ease-in-out"',
+      collect,
+      [],
+    )
+    .option(
+      '--sweep <spec>',
+      'render every combination (repeatable) into a labelled contact sheet, or one file per cell with a pattern: "amount=0:1:5" (from:to:count), "mode=0,1,2" (a list; | separates point/colour values)',
       collect,
       [],
     )
@@ -244,6 +252,9 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
       ? UNTRUSTED_TIMEOUT_MS
       : number('--timeout', flags.timeout, (n) => n > 0, 'a positive number of milliseconds')
     : undefined;
+  if (flags.sweep.length > 0 && flags.redis !== undefined) {
+    throw new ISFError('BAD_ARGUMENT', '--sweep renders locally; it cannot be combined with --redis');
+  }
   if (flags.redis !== undefined) {
     // Loaded only for farm renders: BullMQ takes a noticeable time to import (and is an optional peer).
     const { farmRenderCommand } = await importNeeding(
@@ -265,6 +276,8 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
   }
 
   if (flags.strict) await refuseDepartures(shader);
+  // A sweep is checked (inputs, ranges, the cap, the output) before a child is started for it.
+  const sweep = flags.sweep.length > 0 ? await planSweepOf(shader, flags, common, untrusted) : undefined;
   // Every render runs in a supervised child process that renders, encodes and writes the files itself: a driver
   // crash is GL_DRIVER_CRASH and Ctrl-C is exit 130 however stuck the frame is, never this process dying with
   // the driver. Shaders you did not write also get the untrusted limits and a time limit (docs/untrusted.md).
@@ -282,6 +295,15 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
   // Every signal is handled (none may end this process before the child is stopped); the first one aborts.
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  if (sweep) {
+    try {
+      return await sweepCommand(sweep, shader, flags, common, renderer, controller.signal, notices);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await renderer.close();
+    }
+  }
   const bar = progressBar('rendering', frames, notices);
   const t0 = performance.now();
   bar?.start(frames, 0, { fps: '0.0' });
@@ -324,6 +346,66 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await renderer.close();
+  }
+}
+
+type CommonOptions = Omit<BatchOptions, 'signal' | 'onFrame' | 'onNotice' | 'workers'>;
+
+/** The shader's document (parsed here only for its inputs: the child renders it) and the sweep's cells, checked. */
+async function planSweepOf(shader: string, flags: RenderFlags, common: CommonOptions, untrusted: boolean) {
+  const { loadISF } = await import('../node/load.ts');
+  const doc = await loadISF(
+    shader,
+    untrusted ? parseLimitsOf(UNTRUSTED_LIMITS) : { importRoot: process.cwd() },
+  );
+  const { planSweep } = await import('./sweep.ts');
+  return { doc, total: planSweep(doc, flags.sweep, common.set ?? {}, common.output).cells.length };
+}
+
+/** --sweep: the cells rendered one after another by the same supervised child, then the sheet composed here. */
+async function sweepCommand(
+  { doc, total }: Awaited<ReturnType<typeof planSweepOf>>,
+  shader: string,
+  flags: RenderFlags,
+  common: CommonOptions,
+  renderer: IsolatedRenderer,
+  signal: AbortSignal,
+  notices: boolean,
+): Promise<number> {
+  const { renderSweep } = await import('./sweep.ts');
+  const bar = progressBar('sweeping', total, notices);
+  bar?.start(total, 0, { fps: '-' });
+  const said = new Set<string>();
+  try {
+    const result = await renderSweep({
+      doc,
+      shader,
+      specs: flags.sweep,
+      output: common.output,
+      renderer,
+      options: {
+        ...common,
+        signal,
+        // The same notice for every cell (the test pattern...) is said once.
+        onNotice: (m) => {
+          if (notices && !said.has(m)) process.stderr.write(`isf: ${m}\n`);
+          said.add(m);
+        },
+      },
+      onCell: (done) => bar?.update(done, { fps: '-' }),
+    });
+    bar?.stop();
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify({ ok: !result.interrupted, shader, ...result })}\n`);
+    } else if (notices) {
+      const what = result.sheet
+        ? `${result.output} (${result.sheet.rows} x ${result.sheet.columns} cells, ${result.sheet.width}x${result.sheet.height})`
+        : `${result.cells.length} files`;
+      process.stderr.write(`isf: ${result.interrupted ? 'interrupted: ' : ''}wrote ${what}\n`);
+    }
+    return result.interrupted ? EXIT.INTERRUPTED : EXIT.OK;
+  } finally {
+    bar?.stop();
   }
 }
 

@@ -7,5 +7,6 @@ export * from './errors.ts';
 export * from './expr/index.ts';
 export * from './glsl/index.ts';
 export * from './parse/index.ts';
+export * from './sweep.ts';
 export * from './timeline.ts';
 export * from './values.ts';
