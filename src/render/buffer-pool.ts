@@ -12,7 +12,7 @@
  */
 import { ISFError } from '../core/errors.ts';
 import type { GL2, GLFramebuffer } from '../gl/gl2.ts';
-import type { GLContext } from './context.ts';
+import type { RenderDevice } from './device.ts';
 import type { Texture2D, TextureFormat } from './resources.ts';
 
 export interface BufferRequest {
@@ -112,7 +112,7 @@ export class BufferPool {
   private misses = 0;
   private freed = 0;
 
-  constructor(private readonly context: GLContext) {}
+  constructor(private readonly context: RenderDevice) {}
 
   /** The texture format a request gets on this context. */
   formatFor(float: boolean | undefined): TextureFormat {

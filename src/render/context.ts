@@ -19,20 +19,13 @@
  */
 import { ISFError } from '../core/errors.ts';
 import type { GLBackend, GLBackendFactory } from '../gl/backend.ts';
-import { type GL2, type GLBuffer, type GLVertexArrayObject, glErrorName } from '../gl/gl2.ts';
+import { type GL2, glErrorName } from '../gl/gl2.ts';
 import { BufferPool, type BufferPoolStats } from './buffer-pool.ts';
+import type { ContextState, RenderDevice } from './device.ts';
+import { type ContextInfo, DeviceResources } from './device-resources.ts';
 import { ProgramCache } from './program-cache.ts';
 import { PixelArrays } from './readback.ts';
-import {
-  BYTES_PER_PIXEL,
-  formatInfo,
-  type ResourceCounts,
-  ResourceTracker,
-  type Texture2D,
-  type TextureFormat,
-} from './resources.ts';
-
-export type ContextState = 'uninitialized' | 'ready' | 'cleaning' | 'destroyed' | 'lost';
+import { type ResourceCounts, ResourceTracker, type Texture2D, type TextureFormat } from './resources.ts';
 
 export interface GLContextOptions {
   /** Frames a pooled buffer may stay idle before housekeeping frees it (default 60). */
@@ -50,19 +43,6 @@ export interface GLContextOptions {
    * against).
    */
   flip?: 'gpu' | 'cpu';
-}
-
-export interface ContextInfo {
-  backend: string;
-  vendor: string;
-  renderer: string;
-  version: string;
-  glslVersion: string;
-  maxTextureSize: number;
-  maxTextureUnits: number;
-  maxViewportDims: [number, number];
-  floatTargets: TextureFormat | 'none';
-  extensions: string[];
 }
 
 export interface ContextStats extends ResourceCounts {
@@ -112,7 +92,7 @@ export interface ContextRef {
 
 let nextContextId = 1;
 
-export class GLContext {
+export class GLContext implements RenderDevice {
   readonly id = nextContextId++;
   private stateValue: ContextState = 'uninitialized';
   private backend: GLBackend | undefined;
@@ -127,13 +107,8 @@ export class GLContext {
   /** > 0 while a queued operation holding a valid reference runs: it may use the context while 'cleaning'. */
   private draining = 0;
   private readonly tracker = new ResourceTracker();
-  private infoCache: ContextInfo | undefined;
-  private floatFormatCache: TextureFormat | 'none' | undefined;
-  private floatLinear = false;
-  private quadVao: GLVertexArrayObject | null = null;
-  /** A vertex array with no attributes, for VERTEX_SHADER_ART draws (vertices come from gl_VertexID). */
-  private emptyVao: GLVertexArrayObject | null = null;
-  private quadVbo: GLBuffer | null = null;
+  /** Textures, the full-screen quad and the cached facts about the GL. */
+  private readonly device: DeviceResources;
   readonly options: Required<Omit<GLContextOptions, 'maxSize'>> & { maxSize: number | undefined };
   readonly pool: BufferPool;
   readonly programs: ProgramCache;
@@ -154,6 +129,24 @@ export class GLContext {
     if (this.options.flip !== 'gpu' && this.options.flip !== 'cpu') {
       throw new ISFError('BAD_ARGUMENT', `Expected flip 'gpu' or 'cpu' but received ${String(options.flip)}`);
     }
+    const context = this;
+    this.device = new DeviceResources({
+      get state() {
+        return context.state;
+      },
+      get generation() {
+        return context.generation;
+      },
+      get resources() {
+        return context.resources;
+      },
+      get backendKind() {
+        return context.backend?.kind ?? 'none';
+      },
+      maxSize: this.options.maxSize,
+      use: (operation) => this.use(operation),
+      failure: (operation) => this.failure(operation),
+    });
     this.pool = new BufferPool(this);
     this.programs = new ProgramCache(this);
   }
@@ -188,8 +181,7 @@ export class GLContext {
     this.backend = this.factory();
     this.generationValue += 1;
     this.tracker.reset();
-    this.infoCache = undefined;
-    this.floatFormatCache = undefined;
+    this.device.resetCaches();
     this.stateValue = 'ready';
     try {
       this.backend.makeCurrent();
@@ -288,7 +280,7 @@ export class GLContext {
         // Reverse creation order: programs, pool, quad.
         this.programs.destroyAll(false);
         this.pool.destroyAll(false);
-        this.deleteQuad();
+        this.device.deleteQuad(this.backend.gl);
       } catch {
         // The native context may have died under us; the handles die with it.
       }
@@ -303,9 +295,7 @@ export class GLContext {
   private dropBackend(): void {
     this.programs.destroyAll(true);
     this.pool.destroyAll(true);
-    this.quadVao = null;
-    this.quadVbo = null;
-    this.emptyVao = null;
+    this.device.forgetQuad();
     try {
       this.backend?.destroy();
     } catch {
@@ -583,54 +573,22 @@ export class GLContext {
   }
 
   info(): ContextInfo {
-    if (this.infoCache) return this.infoCache;
-    const gl = this.use('info');
-    const dims = gl.getParameter(gl.MAX_VIEWPORT_DIMS) as ArrayLike<number>;
-    this.infoCache = {
-      backend: this.backend!.kind,
-      vendor: String(gl.getParameter(gl.VENDOR)),
-      renderer: String(gl.getParameter(gl.RENDERER)),
-      version: String(gl.getParameter(gl.VERSION)),
-      glslVersion: String(gl.getParameter(gl.SHADING_LANGUAGE_VERSION)),
-      maxTextureSize: Number(gl.getParameter(gl.MAX_TEXTURE_SIZE)),
-      maxTextureUnits: Number(gl.getParameter(gl.MAX_TEXTURE_IMAGE_UNITS)),
-      maxViewportDims: [Number(dims[0]), Number(dims[1])],
-      floatTargets: this.floatFormat(),
-      extensions: gl.getSupportedExtensions() ?? [],
-    };
-    return this.infoCache;
+    return this.device.info();
   }
 
   /** Largest render/pass size per side: min(MAX_TEXTURE_SIZE, MAX_VIEWPORT_DIMS, options.maxSize). */
   maxRenderSize(): number {
-    const i = this.info();
-    return Math.min(
-      i.maxTextureSize,
-      i.maxViewportDims[0],
-      i.maxViewportDims[1],
-      this.options.maxSize ?? Infinity,
-    );
+    return this.device.maxRenderSize();
   }
 
   /** The best float render-target format this GL offers: rgba32f, then rgba16f, else 'none'. */
   floatFormat(): TextureFormat | 'none' {
-    if (this.floatFormatCache !== undefined) return this.floatFormatCache;
-    const gl = this.use('floatFormat');
-    this.floatLinear = !!gl.getExtension('OES_texture_float_linear');
-    if (gl.getExtension('EXT_color_buffer_float')) this.floatFormatCache = 'rgba32f';
-    else if (gl.getExtension('EXT_color_buffer_half_float')) this.floatFormatCache = 'rgba16f';
-    else this.floatFormatCache = 'none';
-    return this.floatFormatCache;
+    return this.device.floatFormat();
   }
 
-  /**
-   * The format float images (audio, float image inputs, float cube faces) are uploaded in: full float (rgba32f)
-   * where this GL can filter it (OES_texture_float_linear; sampling an RGBA32F texture LINEAR without it gives an
-   * incomplete texture), else half float (always filterable in WebGL2 / GLES 3).
-   */
+  /** The format float images are uploaded in: rgba32f where this GL can filter it, else rgba16f. */
   floatImageFormat(): 'rgba32f' | 'rgba16f' {
-    this.floatFormat();
-    return this.floatLinear ? 'rgba32f' : 'rgba16f';
+    return this.device.floatImageFormat();
   }
 
   /** Live GL objects and bytes of this generation, pool and queue counters. Cheap: no GL calls. */
@@ -667,122 +625,26 @@ export class GLContext {
     format: TextureFormat,
     data: ArrayBufferView | null = null,
   ): Texture2D {
-    const gl = this.use('createTexture');
-    if (format !== 'rgba8') this.floatFormat();
-    const f = formatInfo(gl, format, this.floatLinear);
-    const handle = gl.createTexture();
-    if (!handle) throw this.failure(`createTexture (${width}x${height} ${format})`);
-    gl.bindTexture(gl.TEXTURE_2D, handle);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, f.filter);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, f.filter);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
-    // Float uploads (audio, float images) always come as FLOAT; RGBA16F accepts FLOAT data in WebGL2/GLES3.
-    const type = data instanceof Float32Array ? gl.FLOAT : f.type;
-    gl.texImage2D(gl.TEXTURE_2D, 0, f.internalFormat, width, height, 0, gl.RGBA, type, data);
-    gl.bindTexture(gl.TEXTURE_2D, null);
-    const bytes = width * height * BYTES_PER_PIXEL[format];
-    this.tracker.add('textures', bytes);
-    return { handle, width, height, format, bytes, generation: this.generationValue };
+    return this.device.createTexture(width, height, format, data);
   }
 
-  /**
-   * A cube map from six square faces of one size, in GL order (+X, -X, +Y, -Y, +Z, -Z), each top row first
-   * (VVISF uploads its six IMPORTED images the same way): LINEAR, CLAMP_TO_EDGE. Deleted with deleteTexture().
-   */
+  /** A cube map from six square faces of one size, in GL order (+X, -X, +Y, -Y, +Z, -Z), each top row first. */
   createCubeTexture(size: number, format: TextureFormat, faces: readonly ArrayBufferView[]): Texture2D {
-    const gl = this.use('createCubeTexture');
-    if (faces.length !== 6)
-      throw new ISFError('BAD_ARGUMENT', `a cube map needs 6 faces, got ${faces.length}`);
-    if (format !== 'rgba8') this.floatFormat();
-    const f = formatInfo(gl, format, this.floatLinear);
-    const handle = gl.createTexture();
-    if (!handle) throw this.failure(`createCubeTexture (6x${size}x${size} ${format})`);
-    gl.bindTexture(gl.TEXTURE_CUBE_MAP, handle);
-    gl.texParameteri(gl.TEXTURE_CUBE_MAP, gl.TEXTURE_MIN_FILTER, f.filter);
-    gl.texParameteri(gl.TEXTURE_CUBE_MAP, gl.TEXTURE_MAG_FILTER, f.filter);
-    gl.texParameteri(gl.TEXTURE_CUBE_MAP, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
-    gl.texParameteri(gl.TEXTURE_CUBE_MAP, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
-    faces.forEach((data, i) => {
-      const type = data instanceof Float32Array ? gl.FLOAT : f.type;
-      gl.texImage2D(
-        gl.TEXTURE_CUBE_MAP_POSITIVE_X + i,
-        0,
-        f.internalFormat,
-        size,
-        size,
-        0,
-        gl.RGBA,
-        type,
-        data,
-      );
-    });
-    gl.bindTexture(gl.TEXTURE_CUBE_MAP, null);
-    const bytes = 6 * size * size * BYTES_PER_PIXEL[format];
-    this.tracker.add('textures', bytes);
-    return { handle, width: size, height: size, format, bytes, generation: this.generationValue };
+    return this.device.createCubeTexture(size, format, faces);
   }
 
   deleteTexture(tex: Texture2D): void {
-    // A handle from an older generation died with its native context: only forget it.
-    if (tex.generation !== this.generationValue || this.stateValue !== 'ready') return;
-    const gl = this.use('deleteTexture');
-    gl.deleteTexture(tex.handle);
-    this.tracker.remove('textures', tex.bytes);
+    this.device.deleteTexture(tex);
   }
 
   /** Binds the shared full-screen quad (4-vertex triangle strip in clip space, attribute 0 = VERTEXDATA). */
   bindQuad(): void {
-    const gl = this.use('bindQuad');
-    if (!this.quadVao) {
-      const vao = gl.createVertexArray();
-      const vbo = gl.createBuffer();
-      if (!vao || !vbo) {
-        gl.deleteVertexArray(vao);
-        gl.deleteBuffer(vbo);
-        throw this.failure('creating the full-screen quad');
-      }
-      this.quadVao = vao;
-      this.quadVbo = vbo;
-      this.tracker.add('vertexArrays');
-      this.tracker.add('buffers');
-      gl.bindVertexArray(this.quadVao);
-      gl.bindBuffer(gl.ARRAY_BUFFER, this.quadVbo);
-      gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
-      gl.enableVertexAttribArray(0);
-      gl.vertexAttribPointer(0, 2, gl.FLOAT, false, 0, 0);
-      gl.bindBuffer(gl.ARRAY_BUFFER, null);
-      return;
-    }
-    gl.bindVertexArray(this.quadVao);
+    this.device.bindQuad();
   }
 
   /** Binds a vertex array without attributes: draws of any vertex count read no buffer (VERTEX_SHADER_ART). */
   bindEmptyVertexArray(): void {
-    const gl = this.use('bindEmptyVertexArray');
-    if (!this.emptyVao) {
-      const vao = gl.createVertexArray();
-      if (!vao) throw this.failure('creating an empty vertex array');
-      this.emptyVao = vao;
-      this.tracker.add('vertexArrays');
-    }
-    gl.bindVertexArray(this.emptyVao);
-  }
-
-  private deleteQuad(): void {
-    if (this.emptyVao && this.backend) {
-      this.backend.gl.deleteVertexArray(this.emptyVao);
-      this.tracker.remove('vertexArrays');
-      this.emptyVao = null;
-    }
-    if (!this.quadVao || !this.backend) return;
-    const gl = this.backend.gl;
-    gl.deleteVertexArray(this.quadVao);
-    gl.deleteBuffer(this.quadVbo);
-    this.tracker.remove('vertexArrays');
-    this.tracker.remove('buffers');
-    this.quadVao = null;
-    this.quadVbo = null;
+    this.device.bindEmptyVertexArray();
   }
 }
 

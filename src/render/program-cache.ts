@@ -8,7 +8,7 @@
 import { type Diagnostic, ISFError } from '../core/errors.ts';
 import { type GeneratedShaders, mapCompileLog } from '../core/glsl/index.ts';
 import type { GLProgram, GLShader, GLUniformLocation } from '../gl/gl2.ts';
-import type { GLContext } from './context.ts';
+import type { RenderDevice } from './device.ts';
 
 export interface ShaderFiles {
   fragment?: string;
@@ -38,7 +38,7 @@ export class ProgramCache {
   misses = 0;
 
   constructor(
-    private readonly context: GLContext,
+    private readonly context: RenderDevice,
     readonly maxUnused = 32,
   ) {}
 
