@@ -1,27 +1,59 @@
 /**
  * Showing frames on the context's own canvas.
  *
- * The preview path (draw(), renderToCanvas) never reads pixels back: the scene draws the frame into its own
- * framebuffers and the last pass's target is blitted straight to the canvas's default framebuffer (both are in
- * GL's row order, so no flip). Only float output, which GLES 3 cannot blit into the canvas's RGBA8 buffer, is read
- * back and uploaded. present(frame) shows a Frame that was read back anyway (Save PNG): its pixels are uploaded
- * into one texture and blitted, flipped (Frame rows are top first). No 2D canvas, no extra draw program.
+ * The preview path (draw(), renderToCanvas) never reads pixels back and makes no copy: the scene draws the frame's
+ * last pass straight into the canvas's default framebuffer (Scene.draw with a screen). Only a persistent last pass
+ * (which the next frame samples, so it must live in its own target) is drawn into its target and then copied onto
+ * the canvas by a one-texel-per-pixel shader, float targets included (GL clamps and converts to the canvas's 8
+ * bits). present(frame) shows a Frame that was read back anyway (Save PNG): its pixels are uploaded into one
+ * texture and copied the same way, flipped (Frame rows are top first).
+ *
+ * Measured under SwiftShader (docs/benchmarks.md, issue 16): a blitFramebuffer of a 1080p target into the canvas
+ * cost ~90 ms, a textured draw ~50 ms, against ~15 ms for the frame's own draw; so the last pass goes to the
+ * canvas itself, and the rare copy is a draw, not a blit.
  */
 
 import { ISFError } from '../core/errors.ts';
+import type { GeneratedShaders } from '../core/glsl/index.ts';
 import type { GL2 } from '../gl/gl2.ts';
 import type { GLContext } from '../render/context.ts';
 import type { Frame, FrameData } from '../render/frame.ts';
-import { floatToBytes } from '../render/frame.ts';
-import { readTarget } from '../render/readback.ts';
+import type { CompiledProgram } from '../render/program-cache.ts';
 import type { Texture2D } from '../render/resources.ts';
-import type { DrawnFrame, RenderOptions, Scene } from '../render/scene.ts';
+import type { RenderOptions, Scene, ScreenFrame, ScreenOutput } from '../render/scene.ts';
 import type { BrowserCanvas } from './backend.ts';
 import { canvasOf } from './context.ts';
 
+/** Copies texel (x, y) of `source` to pixel (x, y), or to row height-1-y when flipped; attribute 0 is the quad. */
+const COPY_SHADERS: GeneratedShaders = {
+  dialect: 'es300',
+  vertex: `#version 300 es
+in vec2 VERTEXDATA;
+void main() { gl_Position = vec4(VERTEXDATA, 0.0, 1.0); }
+`,
+  fragment: `#version 300 es
+precision highp float;
+precision highp sampler2D;
+uniform sampler2D source;
+uniform bool flipped;
+out vec4 color;
+void main() {
+  ivec2 p = ivec2(gl_FragCoord.xy);
+  if (flipped) p.y = textureSize(source, 0).y - 1 - p.y;
+  color = texelFetch(source, p, 0);
+}
+`,
+  fragmentLineMap: [],
+  vertexLineMap: [],
+  samplers: [],
+  renamed: [],
+  warnings: [],
+};
+
 export class FramePresenter {
   private texture: Texture2D | undefined;
-  private framebuffer: WebGLFramebuffer | null = null;
+  private copyProgram: CompiledProgram | undefined;
+  private readonly screen: ScreenOutput = { resize: (width, height) => this.resizeCanvas(width, height) };
 
   constructor(
     readonly context: GLContext,
@@ -29,44 +61,46 @@ export class FramePresenter {
   ) {}
 
   /**
-   * Draws the scene's frame and copies it straight onto the canvas (resized to the frame): no readback, no
-   * upload. Returns the frame's size and timing, without pixels (render() when you want those).
+   * Draws the scene's frame onto the canvas (resized to the frame): no readback, no upload. Returns the frame's
+   * size and timing, without pixels (render() when you want those).
    */
   draw(scene: Scene, options: RenderOptions): ShownFrame {
     if (scene.context !== this.context) {
       throw new ISFError('BAD_ARGUMENT', `${scene} renders on ${scene.context}, not on ${this.context}`);
     }
-    return scene.draw(options, false, (gl, drawn) => this.show(gl, drawn));
+    return scene.draw(options, this.screen, (gl, drawn) => this.show(gl, drawn));
   }
 
-  private show(gl: GL2, drawn: DrawnFrame): ShownFrame {
+  private show(gl: GL2, drawn: ScreenFrame): ShownFrame {
     const { output } = drawn;
-    const { width, height } = output;
-    const shown: ShownFrame = {
-      width,
-      height,
+    if (output) {
+      // A persistent last pass stays in its target for the next frame: copy it (GL's row order, no flip).
+      this.resizeCanvas(output.width, output.height);
+      this.copyToCanvas(gl, output.texture, false);
+    }
+    return {
+      width: this.canvas.width,
+      height: this.canvas.height,
       meta: { ...drawn.timing, renderMs: performance.now() - drawn.startedAt },
     };
-    if (output.format !== 'rgba8') {
-      // A float target cannot be blitted into the canvas's RGBA8 buffer: read it (GL's row order) and upload it.
-      const { floatPixels } = readTarget(gl, output, this.context.pixelArrays);
-      this.upload(gl, width, height, floatToBytes(floatPixels!));
-      this.context.pixelArrays.recycle(undefined, floatPixels);
-      this.blitToCanvas(gl, this.framebuffer, width, height, false);
-      return shown;
-    }
-    this.resizeCanvas(width, height);
-    this.blitToCanvas(gl, output.framebuffer, width, height, false);
-    return shown;
   }
 
   /** Resizes the canvas to the frame and draws it there. */
   present(frame: FrameData): void {
     const gl = this.context.use('present a frame');
     const { width, height } = frame;
-    this.upload(gl, width, height, frame.pixels);
+    this.resizeCanvas(width, height);
+    const tex = this.texture;
+    if (!tex || tex.generation !== this.context.generation || tex.width !== width || tex.height !== height) {
+      this.releaseTexture();
+      this.texture = this.context.createTexture(width, height, 'rgba8', frame.pixels);
+    } else {
+      gl.bindTexture(gl.TEXTURE_2D, tex.handle);
+      gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, frame.pixels);
+      gl.bindTexture(gl.TEXTURE_2D, null);
+    }
     // Texture row 0 holds the frame's top row; the canvas's row 0 is its bottom: flip while copying.
-    this.blitToCanvas(gl, this.framebuffer, width, height, true);
+    this.copyToCanvas(gl, this.texture!, true);
   }
 
   private resizeCanvas(width: number, height: number): void {
@@ -74,58 +108,36 @@ export class FramePresenter {
     if (this.canvas.height !== height) this.canvas.height = height;
   }
 
-  /** Puts RGBA8 rows into the presenter's texture (sized to the frame), and sizes the canvas. */
-  private upload(gl: GL2, width: number, height: number, pixels: Uint8Array): void {
-    this.resizeCanvas(width, height);
-    const tex = this.texture;
-    if (!tex || tex.generation !== this.context.generation || tex.width !== width || tex.height !== height) {
-      this.release();
-      this.texture = this.context.createTexture(width, height, 'rgba8', pixels);
-      this.framebuffer = gl.createFramebuffer();
-      gl.bindFramebuffer(gl.FRAMEBUFFER, this.framebuffer);
-      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, this.texture.handle, 0);
-      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-    } else {
-      gl.bindTexture(gl.TEXTURE_2D, tex.handle);
-      gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
-      gl.bindTexture(gl.TEXTURE_2D, null);
+  /** Draws `source` one texel per pixel into the default framebuffer (the canvas, sized to it). */
+  private copyToCanvas(gl: GL2, source: Texture2D, flip: boolean): void {
+    let program = this.copyProgram;
+    if (!program || program.generation !== this.context.generation) {
+      if (program) this.context.programs.release(program);
+      program = this.context.programs.acquire(COPY_SHADERS);
+      this.copyProgram = program;
     }
-  }
-
-  private blitToCanvas(
-    gl: GL2,
-    source: WebGLFramebuffer | null,
-    width: number,
-    height: number,
-    flip: boolean,
-  ): void {
-    gl.bindFramebuffer(gl.READ_FRAMEBUFFER, source);
-    gl.bindFramebuffer(gl.DRAW_FRAMEBUFFER, null);
-    gl.blitFramebuffer(
-      0,
-      0,
-      width,
-      height,
-      0,
-      flip ? height : 0,
-      width,
-      flip ? 0 : height,
-      gl.COLOR_BUFFER_BIT,
-      gl.NEAREST,
-    );
-    gl.bindFramebuffer(gl.READ_FRAMEBUFFER, null);
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    gl.viewport(0, 0, source.width, source.height);
+    gl.useProgram(program.program);
+    this.context.bindQuad();
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, source.handle);
+    gl.uniform1i(program.location('source'), 0);
+    gl.uniform1i(program.location('flipped'), flip ? 1 : 0);
+    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    gl.bindTexture(gl.TEXTURE_2D, null);
   }
 
-  /** Frees the texture and framebuffer (handles of a lost generation are only forgotten). */
-  release(): void {
-    const tex = this.texture;
-    if (tex && tex.generation === this.context.generation && this.context.state === 'ready') {
-      this.context.use('release the presenter').deleteFramebuffer(this.framebuffer);
-    }
-    if (tex) this.context.deleteTexture(tex);
+  private releaseTexture(): void {
+    if (this.texture) this.context.deleteTexture(this.texture);
     this.texture = undefined;
-    this.framebuffer = null;
+  }
+
+  /** Frees the texture and the copy program (handles of a lost generation are only forgotten). */
+  release(): void {
+    this.releaseTexture();
+    if (this.copyProgram) this.context.programs.release(this.copyProgram);
+    this.copyProgram = undefined;
   }
 }
 

@@ -101,6 +101,23 @@ export interface DrawnFrame {
   readonly startedAt: number;
 }
 
+/**
+ * The context's default framebuffer (a canvas) as the place for a frame's last pass (Scene.draw with a screen):
+ * the preview then costs one draw, no copy.
+ */
+export interface ScreenOutput {
+  /** Makes the default framebuffer width x height (resizes the canvas); called before the last pass draws there. */
+  resize(width: number, height: number): void;
+}
+
+/**
+ * A frame drawn with a screen (Scene.draw): `output` is undefined when the last pass went straight to the default
+ * framebuffer, and is its pooled target when it could not (a persistent last pass, sampled by the next frame).
+ */
+export interface ScreenFrame extends Omit<DrawnFrame, 'output'> {
+  readonly output: RenderTarget | undefined;
+}
+
 interface SamplerBinding {
   texture: GLTexture | null;
   width: number;
@@ -439,10 +456,16 @@ export class Scene {
    * Draws one frame and hands its output, still alive, to `take` (read it back, start an asynchronous readback,
    * show it on a canvas); the frame's buffers go back to the pool when `take` returns. With `topDown` the last
    * pass is drawn upside down where nothing samples it afterwards (not a persistent target), so that GL's
-   * bottom-up readback gives the rows top row first; `drawn.topDown` says whether that happened.
+   * bottom-up readback gives the rows top row first; `drawn.topDown` says whether that happened. Given a
+   * `screen` instead, the last pass draws into the default framebuffer (upright, GL's row order) unless a
+   * persistent target must keep it; `drawn.output` is then undefined.
    * @internal for readback.ts, the browser presenter and the sequence pipeline
    */
-  draw<T>(options: RenderOptions, topDown: boolean, take: (gl: GL2, drawn: DrawnFrame) => T): T {
+  draw<T>(options: RenderOptions, topDown: boolean, take: (gl: GL2, drawn: DrawnFrame) => T): T;
+  draw<T>(options: RenderOptions, screen: ScreenOutput, take: (gl: GL2, drawn: ScreenFrame) => T): T;
+  draw<T>(options: RenderOptions, mode: boolean | ScreenOutput, take: (gl: GL2, drawn: DrawnFrame) => T): T {
+    const topDown = mode === true;
+    const screen = typeof mode === 'object' ? mode : undefined;
     const t0 = performance.now();
     const doc = this.requireDoc('render');
     const { width, height } = options;
@@ -472,7 +495,9 @@ export class Scene {
     const plans = frame.passes;
     const lastPass = plans[plans.length - 1]!.pass;
     // VERTEX_SHADER_ART draws the user's own geometry (no isf_FlipY in its vertex shader): read through the blit.
-    const flipLast = topDown && !doc.vertexShaderArt && !(lastPass.target && lastPass.persistent);
+    const persistentLast = lastPass.target !== undefined && lastPass.persistent === true;
+    const flipLast = topDown && !doc.vertexShaderArt && !persistentLast;
+    const onScreen = persistentLast ? undefined : screen;
 
     const temps = new Map<string, RenderTarget>();
     const written = new Set<string>();
@@ -491,9 +516,29 @@ export class Scene {
       if (vsa) this.context.bindEmptyVertexArray();
       else this.context.bindQuad();
       this.setFrameUniforms(gl, program, time, timeDelta, frameIndex, options.date ?? new Date());
+      /** Clears and draws pass `i` into the bound framebuffer; `flip` draws it upside down (isf_FlipY). */
+      const drawPass = (plan: PassPlan, i: number, flip: boolean): void => {
+        gl.viewport(0, 0, plan.width, plan.height);
+        if (vsa) gl.clearColor(...vsa.background);
+        else gl.clearColor(0, 0, 0, 0);
+        gl.clear(gl.COLOR_BUFFER_BIT);
+        gl.uniform1i(program.location('PASSINDEX'), i);
+        gl.uniform2f(program.location('RENDERSIZE'), plan.width, plan.height);
+        gl.uniform2f(program.location('isf_FlipY'), flip ? 1 : 0, flip ? plan.height : 0);
+        this.bindSamplers(gl, program, temps, staged, written);
+        if (vsa) drawVertexShaderArt(gl, program, vsa, time, plan);
+        else gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+      };
       for (let i = 0; i < plans.length; i++) {
         const plan = plans[i]!;
         const last = i === plans.length - 1;
+        if (last && onScreen) {
+          // Straight into the canvas: nothing samples this pass afterwards (not persistent), so no target.
+          onScreen.resize(plan.width, plan.height);
+          gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+          drawPass(plan, i, false);
+          continue;
+        }
         const dest = this.context.pool.createBuffer({
           width: plan.width,
           height: plan.height,
@@ -502,17 +547,7 @@ export class Scene {
         if (plan.float && dest.format === 'rgba8') this.warnFloatFallback();
         pending = dest;
         gl.bindFramebuffer(gl.FRAMEBUFFER, dest.framebuffer);
-        gl.viewport(0, 0, plan.width, plan.height);
-        if (vsa) gl.clearColor(...vsa.background);
-        else gl.clearColor(0, 0, 0, 0);
-        gl.clear(gl.COLOR_BUFFER_BIT);
-        gl.uniform1i(program.location('PASSINDEX'), i);
-        gl.uniform2f(program.location('RENDERSIZE'), plan.width, plan.height);
-        const flip = last && flipLast;
-        gl.uniform2f(program.location('isf_FlipY'), flip ? 1 : 0, flip ? plan.height : 0);
-        this.bindSamplers(gl, program, temps, staged, written);
-        if (vsa) drawVertexShaderArt(gl, program, vsa, time, plan);
-        else gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+        drawPass(plan, i, last && flipLast);
         const target = plan.pass.target;
         if (target) {
           written.add(target);
@@ -530,7 +565,8 @@ export class Scene {
         pending = undefined;
       }
       const result = take(gl, {
-        output: output!,
+        // Undefined only when the last pass went to the screen: the ScreenFrame overload's take expects that.
+        output: output as RenderTarget,
         topDown: flipLast,
         target: (name) => staged.get(name) ?? this.persistent.get(name) ?? temps.get(name),
         timing: { time, timeDelta, frameIndex },

@@ -2,6 +2,8 @@
  * The browser preview draws straight to the canvas (renderToCanvas / FramePresenter.draw): the orientation markers
  * of ../shared/reference/inputs/input-a.png (yellow square top-left, white square bottom-right) show where they
  * belong, and no readPixels call is made per frame (counted through a wrapper on the page's WebGL2 context).
+ * The same for a FLOAT last pass (drawn into the 8-bit canvas) and for persistent last passes, 8-bit and FLOAT
+ * (kept in their target for the next frame, then copied onto the canvas by a shader).
  * Save-PNG-style render() still reads back, top row first.
  */
 import assert from 'node:assert/strict';
@@ -27,8 +29,16 @@ interface PageResult {
   readPixelsForSave: number;
 }
 
+/** The pass setups under test: the last pass straight to the canvas, or kept in a target and copied there. */
+const VARIANTS: Record<string, string> = {
+  'one pass': '',
+  'FLOAT last pass': ', "PASSES": [ { "FLOAT": true } ]',
+  'persistent last pass': ', "PASSES": [ { "TARGET": "kept", "PERSISTENT": true } ]',
+  'persistent FLOAT last pass': ', "PASSES": [ { "TARGET": "kept", "PERSISTENT": true, "FLOAT": true } ]',
+};
+
 /** Runs in the page. */
-async function preview(png: string): Promise<PageResult> {
+async function preview({ png, passes }: { png: string; passes: string }): Promise<PageResult> {
   const bundle = '/isf.js';
   // biome-ignore lint/suspicious/noExplicitAny: the bundle is loaded at run time, untyped
   const isf: any = await import(bundle);
@@ -47,7 +57,7 @@ async function preview(png: string): Promise<PageResult> {
   const scene = new isf.Scene(context);
   scene.useDocSync(
     isf.parseISF(
-      '/*{ "INPUTS": [ { "NAME": "inputImage", "TYPE": "image" } ] }*/\nvoid main() { gl_FragColor = IMG_THIS_PIXEL(inputImage); }\n',
+      `/*{ "INPUTS": [ { "NAME": "inputImage", "TYPE": "image" } ]${passes} }*/\nvoid main() { gl_FragColor = IMG_THIS_PIXEL(inputImage); }\n`,
     ),
   );
   scene.setImageData('inputImage', image);
@@ -109,34 +119,36 @@ describe('browser preview: straight to the canvas, no readback', needs(skip), ()
     await server?.close();
   });
 
-  it('shows input-a upright (markers in their corners) with no readPixels per frame', async () => {
-    const png = readFileSync(INPUT_A).toString('base64');
-    const r = await page.evaluate(preview, png);
-    assert.deepEqual(errors, []);
-    assert.equal(r.framesShown, 10);
-    assert.equal(r.readPixelsDuringPreview, 0, 'the preview read pixels back');
-    const input = await decodeImage(INPUT_A);
-    const { width: W, height: H } = input;
-    assert.deepEqual([r.width, r.height], [W, H]);
-    const canvas = Buffer.from(r.canvas, 'base64');
-    // Canvas row y (from the top) is GL row H - 1 - y.
-    const at = (x: number, y: number) => [
-      ...canvas.subarray(((H - 1 - y) * W + x) * 4, ((H - 1 - y) * W + x) * 4 + 4),
-    ];
-    assert.deepEqual(at(5, 5), [255, 255, 0, 255], 'yellow marker at the top-left');
-    assert.deepEqual(at(W - 6, H - 6), [255, 255, 255, 255], 'white marker at the bottom-right');
-    let differ = 0;
-    for (let y = 0; y < H; y++)
-      for (let x = 0; x < W; x++) {
-        const i = (y * W + x) * 4;
-        if (at(x, y).some((v, c) => Math.abs(v - input.data[i + c]!) > 1)) differ += 1;
-      }
-    assert.equal(differ, 0, 'the canvas shows the input, pixel for pixel');
-    assert.deepEqual(
-      r.savedTopLeft,
-      [255, 255, 0, 255],
-      'render() (Save PNG) still reads back, top row first',
-    );
-    assert.ok(r.readPixelsForSave >= 1);
-  });
+  for (const [variant, passes] of Object.entries(VARIANTS)) {
+    it(`${variant}: shows input-a upright (markers in their corners) with no readPixels per frame`, async () => {
+      const png = readFileSync(INPUT_A).toString('base64');
+      const r = await page.evaluate(preview, { png, passes });
+      assert.deepEqual(errors, []);
+      assert.equal(r.framesShown, 10);
+      assert.equal(r.readPixelsDuringPreview, 0, 'the preview read pixels back');
+      const input = await decodeImage(INPUT_A);
+      const { width: W, height: H } = input;
+      assert.deepEqual([r.width, r.height], [W, H]);
+      const canvas = Buffer.from(r.canvas, 'base64');
+      // Canvas row y (from the top) is GL row H - 1 - y.
+      const at = (x: number, y: number) => [
+        ...canvas.subarray(((H - 1 - y) * W + x) * 4, ((H - 1 - y) * W + x) * 4 + 4),
+      ];
+      assert.deepEqual(at(5, 5), [255, 255, 0, 255], 'yellow marker at the top-left');
+      assert.deepEqual(at(W - 6, H - 6), [255, 255, 255, 255], 'white marker at the bottom-right');
+      let differ = 0;
+      for (let y = 0; y < H; y++)
+        for (let x = 0; x < W; x++) {
+          const i = (y * W + x) * 4;
+          if (at(x, y).some((v, c) => Math.abs(v - input.data[i + c]!) > 1)) differ += 1;
+        }
+      assert.equal(differ, 0, 'the canvas shows the input, pixel for pixel');
+      assert.deepEqual(
+        r.savedTopLeft,
+        [255, 255, 0, 255],
+        'render() (Save PNG) still reads back, top row first',
+      );
+      assert.ok(r.readPixelsForSave >= 1);
+    });
+  }
 });
