@@ -9,6 +9,7 @@ import { ISFError } from '../core/errors.ts';
 import { type BatchOptions, sequenceLength } from '../node/batch.ts';
 import { readRegularFile } from '../node/confine.ts';
 import { DEFAULT_CHUNK, DEFAULT_QUEUE } from '../node/farm/jobs.ts';
+import type { SampleDepth } from '../node/images.ts';
 import { checkShaderFile } from '../node/isolate/check.ts';
 import { parseLimitsOf, UNTRUSTED_LIMITS } from '../node/isolate/limits.ts';
 import { IsolatedRenderer } from '../node/isolate/renderer.ts';
@@ -92,7 +93,9 @@ export function pairs(flag: string, list: string[]): Record<string, string> {
 export function registerRender(program: Command): void {
   program
     .command('render')
-    .description('render a shader to image files (PNG, JPEG, WebP) or a video (MP4, WebM, MOV, MKV)')
+    .description(
+      'render a shader to image files (PNG, TIFF, EXR, JPEG, WebP) or a video (MP4, WebM, MOV, MKV)',
+    )
     .argument('<shader>', 'the .fs file')
     .requiredOption(
       '-o, --output <path>',
@@ -145,9 +148,9 @@ export function registerRender(program: Command): void {
     .addOption(
       new Option(
         '--depth <bits>',
-        'bits per value: 16 writes 16-bit PNGs and high-bit-depth video (ProRes 4444 XQ, FFV1, H.265 10-bit); keeps float output',
+        'bits per value: 16 writes 16-bit PNG/TIFF and high-bit-depth video (ProRes 4444 XQ, FFV1, H.265 10-bit), keeping float output; .exr frames are half float, 32 full float (EXR only)',
       )
-        .choices(['8', '16'])
+        .choices(['8', '16', '32'])
         .default('8'),
     )
     .option('--supersample <k>', 'render k times larger and downsample', '1')
@@ -224,7 +227,7 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
     timeline: flags.timeline === undefined ? undefined : await readTimelineFile(flags.timeline),
     images,
     audio,
-    depth: flags.depth === '16' ? (16 as const) : (8 as const),
+    depth: Number(flags.depth) as SampleDepth,
     supersample,
     codec: flags.codec,
     crf:

@@ -22,9 +22,17 @@ import { Scene, type SceneOptions, sequenceTiming } from '../render/scene.ts';
 import { testPattern } from '../render/test-pattern.ts';
 import { checkAudioTrack, loadAudio, probeAudioDuration } from './audio.ts';
 import { checkRegularFile } from './confine.ts';
+import { requireExrEncoder } from './exr.ts';
 import { type AudioTrack, isVideoPath, probeVideo, VideoReader, VideoWriter } from './ffmpeg.ts';
 import { writeFileAtomic } from './files.ts';
-import { decodeImage, encodeFrame, type ImageFormat, imageFormatForPath, toRGBA16 } from './images.ts';
+import {
+  decodeImage,
+  encodeFrame,
+  type ImageFormat,
+  imageFormatForPath,
+  type SampleDepth,
+  toRGBA16,
+} from './images.ts';
 import { nodePlatform } from './platform.ts';
 import type { RenderJobFrame } from './render-job.ts';
 import { RenderPool } from './render-pool.ts';
@@ -52,10 +60,10 @@ export interface BatchOptions {
    */
   audio?: Record<string, string>;
   /**
-   * 16 writes 16-bit PNGs and pipes video as RGBA16 into a codec that keeps more than 8 bits (from float
-   * output when the shader renders float).
+   * 16 writes 16-bit PNGs/TIFFs and pipes video as RGBA16 into a codec that keeps more than 8 bits (from float
+   * output when the shader renders float). EXR frames are half float unless 32 (full float, EXR only).
    */
-  depth?: 8 | 16;
+  depth?: SampleDepth;
   /** Render K times larger and average K x K blocks down. */
   supersample?: number;
   /** Frames encoded/written concurrently with rendering (default 4). */
@@ -490,7 +498,9 @@ async function* poolFrames(plan: SequencePlan, workers: number): AsyncGenerator<
  * Checks what every way of rendering a sequence shares (frames, fps, supersampling, output format) and fills
  * in the defaults: used by renderToFiles and by the farm client before it queues anything.
  */
-export function checkSequence(options: Pick<BatchOptions, 'output' | 'frames' | 'fps' | 'supersample'>): {
+export function checkSequence(
+  options: Pick<BatchOptions, 'output' | 'frames' | 'fps' | 'supersample' | 'depth'>,
+): {
   frames: number;
   fps: number;
   supersample: number;
@@ -520,7 +530,17 @@ export function checkSequence(options: Pick<BatchOptions, 'output' | 'frames' | 
   if (!video && !format) {
     throw new ISFError(
       'BAD_ARGUMENT',
-      `Cannot tell the output format of ${options.output}: use .png, .jpg/.jpeg or .webp, or .mp4/.webm/.mov/.mkv for video`,
+      `Cannot tell the output format of ${options.output}: use .png, .tif/.tiff, .exr, .jpg/.jpeg or .webp, or .mp4/.webm/.mov/.mkv for video`,
+    );
+  }
+  const depth = options.depth ?? 8;
+  if (depth !== 8 && depth !== 16 && depth !== 32) {
+    throw new ISFError('BAD_ARGUMENT', `Expected a depth of 8, 16 or 32 bits but received ${String(depth)}`);
+  }
+  if (depth === 32 && format !== 'exr') {
+    throw new ISFError(
+      'BAD_ARGUMENT',
+      `--depth 32 (full float) is for .exr output only; ${options.output} keeps at most 16 bits per value (use --depth 16)`,
     );
   }
   return { frames, fps, supersample, video, format };
@@ -605,6 +625,8 @@ export async function renderToFiles(
 ): Promise<BatchResult> {
   const t0 = performance.now();
   const { frames, fps, supersample: k, video, format } = checkSequence(options);
+  // Checked before anything renders (where the frames are encoded: on a farm, the worker): ffmpeg encodes EXR.
+  if (format === 'exr') requireExrEncoder();
   let workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
     throw new ISFError('BAD_ARGUMENT', `Expected --workers to be an integer 1..64 but received ${workers}`);
@@ -676,7 +698,7 @@ export async function renderToFiles(
         pixFmt: options.pixFmt,
         audio: await audioTrackFor(options, frames, fps),
         alpha: options.alpha,
-        depth: options.depth,
+        depth: options.depth === 16 ? 16 : 8,
         onNotice: options.onNotice,
       });
     }

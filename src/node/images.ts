@@ -1,12 +1,14 @@
 /**
- * Image decoding and encoding in Node through sharp (libvips): PNG, JPEG, TIFF, WebP, GIF, AVIF in; PNG (8 or
- * 16-bit), JPEG and WebP out. The renderer only ever sees raw RGBA, top row first.
+ * Image decoding and encoding in Node through sharp (libvips): PNG, JPEG, TIFF, WebP, GIF, AVIF in; PNG and
+ * TIFF (8 or 16-bit), JPEG and WebP out, and OpenEXR (half or full float) through ffmpeg (exr.ts). The renderer
+ * only ever sees raw RGBA, top row first.
  */
 import type Sharp from 'sharp';
 import { ISFError } from '../core/errors.ts';
 import type { FrameData } from '../render/frame.ts';
 import type { RawImage } from '../render/images.ts';
 import { readRegularFile } from './confine.ts';
+import { encodeExr } from './exr.ts';
 
 /** Largest image we decode (per side), so a hostile file cannot make libvips allocate gigabytes. */
 export const MAX_DECODE_SIDE = 16384;
@@ -103,13 +105,21 @@ export async function decodeImage(
   }
 }
 
-export type ImageFormat = 'png' | 'jpeg' | 'webp';
+export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'tiff' | 'exr';
+
+/**
+ * Bits per value of written frames: 8; 16 for 16-bit PNG/TIFF and video (and half-float EXR, EXR's default);
+ * 32 for full-float EXR only.
+ */
+export type SampleDepth = 8 | 16 | 32;
 
 export function imageFormatForPath(path: string): ImageFormat | undefined {
   const ext = path.toLowerCase().split('.').pop();
   if (ext === 'png') return 'png';
   if (ext === 'jpg' || ext === 'jpeg') return 'jpeg';
   if (ext === 'webp') return 'webp';
+  if (ext === 'tif' || ext === 'tiff') return 'tiff';
+  if (ext === 'exr') return 'exr';
   return undefined;
 }
 
@@ -124,18 +134,42 @@ export function toRGBA16(frame: FrameData): Uint16Array {
   return u16;
 }
 
-/** Encodes a frame: PNG 8-bit (default) or 16-bit (from float output, or 8-bit scaled), JPEG, WebP. */
+/** RGBA float of a frame: its float output as rendered (values above 1 kept), else its 8-bit pixels / 255. */
+function toRGBAFloat(frame: FrameData): Float32Array {
+  if (frame.floatPixels) return frame.floatPixels;
+  const out = new Float32Array(frame.pixels.length);
+  for (let i = 0; i < out.length; i++) out[i] = frame.pixels[i]! / 255;
+  return out;
+}
+
+/**
+ * Encodes a frame: PNG or TIFF 8-bit (default) or 16-bit with depth 16 (from float output, or 8-bit scaled),
+ * JPEG, WebP, or EXR (half float; full float with depth 32) from the float output as rendered. TIFF is
+ * lossless (deflate with a horizontal predictor).
+ */
 export async function encodeFrame(
   frame: FrameData,
   format: ImageFormat = 'png',
-  options: { depth?: 8 | 16; quality?: number } = {},
+  options: { depth?: SampleDepth; quality?: number } = {},
 ): Promise<Buffer> {
+  if (format === 'exr') {
+    return encodeExr(toRGBAFloat(frame), frame.width, frame.height, { full: options.depth === 32 });
+  }
+  if (options.depth === 32) {
+    throw new ISFError(
+      'BAD_ARGUMENT',
+      `Depth 32 (full float) is for .exr output only; ${format.toUpperCase()} keeps at most 16 bits per value`,
+    );
+  }
   const sharp = await loadSharp();
   const raw = { width: frame.width, height: frame.height, channels: 4 as const };
-  if (format === 'png' && options.depth === 16) {
-    return sharp(toRGBA16(frame), { raw }).toColourspace('rgb16').png().toBuffer();
+  const tiff = { compression: 'deflate' as const, predictor: 'horizontal' as const };
+  if ((format === 'png' || format === 'tiff') && options.depth === 16) {
+    const image = sharp(toRGBA16(frame), { raw }).toColourspace('rgb16');
+    return format === 'png' ? image.png().toBuffer() : image.tiff(tiff).toBuffer();
   }
   const image = sharp(frame.pixels, { raw });
+  if (format === 'tiff') return image.tiff(tiff).toBuffer();
   if (format === 'jpeg')
     return image
       .flatten({ background: '#000000' })

@@ -3,6 +3,7 @@ export * from './batch.ts';
 export * from './context.ts';
 export * from './convert.ts';
 export * from './egl/index.ts';
+export { encodeExr, requireExrEncoder } from './exr.ts';
 export * from './files.ts';
 export * from './images.ts';
 export * from './isolate/index.ts';

@@ -8,6 +8,7 @@
 import type { RedisOptions } from 'bullmq';
 import type { ISFDocument } from '../../core/document.ts';
 import { type Diagnostic, ISFError, type ISFErrorCode } from '../../core/errors.ts';
+import type { SampleDepth } from '../images.ts';
 
 /** Default queue name; `--queue` picks another (one farm per name on one Redis). */
 export const DEFAULT_QUEUE = 'isf';
@@ -44,7 +45,8 @@ export interface RenderRangeJob {
   end: number;
   /** Absolute output: a pattern (%05d) receiving frames first..end-1, or one file receiving frame frames-1. */
   output: string;
-  depth: 8 | 16;
+  /** Bits per value of the frames written (images.ts SampleDepth): 16-bit PNG/TIFF, half or full-float EXR. */
+  depth: SampleDepth;
   supersample: number;
   /** Render under UNTRUSTED_LIMITS (memory included), as `isf render --untrusted/--timeout`. */
   untrusted?: boolean;
