@@ -8,6 +8,7 @@ import { type Diagnostic, invalidParameter } from '../errors.ts';
 import { type CondState, conditionStates } from './conditions.ts';
 import { explicitConversions } from './conversions.ts';
 import { type ExtensionPlan, planExtensions } from './extensions.ts';
+import { forwardingOverloads } from './forwarding.ts';
 import { samplerHelpers } from './helpers.ts';
 import { hoistGlobalInitializers } from './hoist.ts';
 import { longLoopWarnings } from './loops.ts';
@@ -15,6 +16,7 @@ import {
   type Declarations,
   findDeclarations,
   findES300Collisions,
+  globalFunctionSignatures,
   isES300Reserved,
   RENAME_PREFIX,
 } from './rename.ts';
@@ -106,7 +108,14 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
   } else {
     f.add('varying vec2 isf_FragNormCoord;');
   }
-  f.add(...uniforms, ...flipDefines(fsBody), ...samplerHelpers(fsUsed, dialect, 'fragment'));
+  // The forwarders come after flipDefines so that a forwarded dFdy is mirrored back like the user's own calls.
+  const fsForwarders = fs.forwarders.join('\n');
+  f.add(
+    ...uniforms,
+    ...flipDefines(`${fsBody}\n${fsForwarders}`),
+    ...samplerHelpers(fsUsed, dialect, 'fragment'),
+  );
+  f.add(...fs.forwarders);
   f.addUser(fsBody, doc.fragmentBodyLine, doc.fragmentOrigins);
 
   const v = new Assembler();
@@ -143,7 +152,12 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
   } else {
     v.add('attribute vec2 VERTEXDATA;', 'varying vec2 isf_FragNormCoord;');
   }
-  v.add(...uniforms, ...samplerHelpers(vsUsed, dialect, 'vertex'), 'void isf_vertShaderInit();');
+  v.add(
+    ...uniforms,
+    ...samplerHelpers(vsUsed, dialect, 'vertex'),
+    'void isf_vertShaderInit();',
+    ...(vs?.forwarders ?? []),
+  );
   if (vsBody !== undefined) v.addUser(vsBody, 1, doc.vertexOrigins);
   v.add(
     'void main() {',
@@ -223,7 +237,7 @@ function generateVertexShaderArt(
     if (!own(name)) v.add(decl);
   }
   if (!own('vertexId')) v.add('#define vertexId float(gl_VertexID)');
-  v.add(...samplerHelpers(used, dialect, 'vertex'));
+  v.add(...samplerHelpers(used, dialect, 'vertex'), ...vs.forwarders);
   v.addUser(body, doc.fragmentBodyLine);
 
   const f = new Assembler();
@@ -355,6 +369,8 @@ interface PreparedStage {
   renames: Map<string, string>;
   used: Set<string>;
   extensions: ExtensionPlan;
+  /** Forwarding overloads for user functions named like built-ins (forwarding.ts), declared before the user code. */
+  forwarders: string[];
 }
 
 function prepareStage(
@@ -377,16 +393,24 @@ function prepareStage(
     if (t.kind === 'ident' && states[i] !== 'off') used.add(t.text);
   });
   const renames = new Map<string, string>([...V1_RENAMES, ...out.globalRenames]);
+  const forwarders: string[] = [];
   if (dialect !== 'es100') {
     for (const [name, tok] of findES300Collisions(tokens, states, decls, dialect === 'es310')) {
       if (renames.has(name)) continue;
       const to = RENAME_PREFIX + name;
       renames.set(name, to);
       if (!out.renamed.some((r) => r.from === name)) out.renamed.push({ from: name, to });
+      // A user function adds overloads to the built-in in the hosts' GLSL; ES 3.00 would hide the built-in's.
+      const signatures = globalFunctionSignatures(tokens, states, name);
+      const forwarded = signatures.length > 0 ? forwardingOverloads(name, to, stage, signatures) : [];
+      forwarders.push(...forwarded);
       const w: Diagnostic = {
         severity: 'warning',
         code: 'W_RENAMED',
-        message: `'${name}' is reserved or a built-in function in GLSL ES 3.00; the ${stage} shader's own '${name}' was renamed to '${to}'`,
+        message:
+          forwarded.length > 0
+            ? `'${name}' is a built-in function, and GLSL ES 3.00 lets a user function of that name hide all its overloads; the ${stage} shader's own '${name}' was renamed to '${to}', and overloads of '${to}' that call the built-in keep calls to the built-in working (as desktop GLSL overloads them)`
+            : `'${name}' is reserved or a built-in function in GLSL ES 3.00; the ${stage} shader's own '${name}' was renamed to '${to}'`,
         line: tok.line + lineOffset,
         column: tok.column,
       };
@@ -395,7 +419,15 @@ function prepareStage(
     }
   }
   const extensions = planExtensions(tokens, states, dialect, file, lineOffset, out.warnings);
-  return { tokens: hoistGlobalInitializers(tokens, states), states, decls, renames, used, extensions };
+  return {
+    tokens: hoistGlobalInitializers(tokens, states),
+    states,
+    decls,
+    renames,
+    used,
+    extensions,
+    forwarders,
+  };
 }
 
 /**

@@ -4,15 +4,17 @@
  * Rules (only applied to the es300 dialect; ES 1.00 accepts all of these names):
  * - a name from ES300_RESERVED_ONLY (e.g. `sample`, `patch`) is renamed wherever it occurs;
  * - a built-in function name (e.g. `round`, `texture`) is renamed when the user declares it at global scope,
- *   as a function (definition or prototype) or a global variable. ES 1.00 lets such a declaration hide the
- *   built-in for the whole shader, so renaming every occurrence keeps that meaning. Locals and parameters
- *   may shadow built-ins in ES 3.00 too, so they are left alone;
+ *   as a function (definition or prototype) or a global variable, in every occurrence. A global variable hides
+ *   the built-in in every dialect; a function only adds overloads in desktop GLSL and ES 1.00, so the generator
+ *   adds forwarding overloads of the renamed name that call the built-in (forwarding.ts), and calls meant for the
+ *   built-in still reach it. Locals and parameters may shadow built-ins in ES 3.00 too, so they are left alone;
  * - an ES 3.00 keyword that means something in ES 3.00 (`uint`, `layout`, `smooth`...) is renamed only where the
  *   user declares it as a name (a type-like token before it and `= ; , [ ) (` after it), so shaders that use
  *   `uint` as a type keep working.
  */
 
 import type { CondState } from './conditions.ts';
+import { canonicalType } from './forwarding.ts';
 import {
   ES300_BUILTIN_FUNCTIONS,
   ES300_NEW_KEYWORDS,
@@ -116,6 +118,52 @@ export function findES300Collisions(
   }
   for (const name of decls.anywhere) {
     if (ES300_NEW_KEYWORDS.has(name) && !out.has(name)) out.set(name, decls.at.get(name)!);
+  }
+  return out;
+}
+
+const PARAMETER_QUALIFIERS = new Set(['const', 'in', 'out', 'inout', 'highp', 'mediump', 'lowp', 'precise']);
+
+/**
+ * The parameter type lists of every global function declaration (definition or prototype) named `name`, types in
+ * canonicalType() form (`out` dropped, mat2x2 as mat2); an array parameter is written `type[]`, which matches no
+ * built-in. Used to leave out the forwarding overloads (forwarding.ts) the user defines themselves.
+ */
+export function globalFunctionSignatures(
+  tokens: readonly Token[],
+  states: readonly CondState[],
+  name: string,
+): string[][] {
+  const code = tokens.filter((t, i) => isSignificant(t) && states[i] !== 'off' && t.directive < 0);
+  const out: string[][] = [];
+  let depth = 0;
+  for (let k = 0; k < code.length; k++) {
+    const t = code[k]!;
+    if (t.text === '{' || t.text === '(') depth++;
+    else if (t.text === '}' || t.text === ')') depth = Math.max(0, depth - 1);
+    if (depth !== 0 || t.kind !== 'ident' || t.text !== name || code[k + 1]?.text !== '(') continue;
+    const prev = code[k - 1];
+    if (prev === undefined || prev.kind !== 'ident' || NOT_A_TYPE.has(prev.text)) continue;
+    const params: string[][] = [[]];
+    let inner = 0;
+    let j = k + 2;
+    for (; j < code.length; j++) {
+      const p = code[j]!;
+      if (p.text === '(' || p.text === '[') inner++;
+      else if (p.text === ']') inner--;
+      else if (p.text === ')') {
+        if (inner === 0) break;
+        inner--;
+      }
+      if (inner === 0 && p.text === ',') params.push([]);
+      else params[params.length - 1]!.push(p.text);
+    }
+    k = j;
+    const types = params
+      .map((words) => words.filter((w) => !PARAMETER_QUALIFIERS.has(w)))
+      .filter((words) => words.length > 0 && !(words.length === 1 && words[0] === 'void'))
+      .map((words) => canonicalType(words.includes('[') ? `${words[0]}[]` : words[0]!));
+    out.push(types);
   }
   return out;
 }

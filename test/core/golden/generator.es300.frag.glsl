@@ -17,6 +17,9 @@ uniform bool show;
 uniform vec4 tint;
 uniform vec2 center;
 uniform bool flash;
+vec2 isf_user_round(vec2 a0) { return round(a0); }
+vec3 isf_user_round(vec3 a0) { return round(a0); }
+vec4 isf_user_round(vec4 a0) { return round(a0); }
 
 float isf_user_round(float x) { return floor(x + 0.5); }
 float phase ;
