@@ -1,6 +1,8 @@
 /**
- * npm run bench [-- --json] [--quick] [--device cpu|gpu|N] [--only overhead,browser,batch,memory,compile,startup,farm]
+ * npm run bench [-- --json] [--quick] [--device cpu|gpu|N]
+ *   [--only overhead,browser,batch,memory,compile,startup,sequence,farm]
  *   [--shared DIR (default ../shared)] [--size WxH (section 1's size, default 1920x1080)]
+ *   [--sequence-size WxH (section 7's size, default 1920x1080)]
  *
  * Speed figures as ratios measured in one run (the machine is shared and noisy; absolute times are context):
  *   1. overhead: Scene.render + readback against a raw GLES loop, same binding, shader and size (target <= 1.05);
@@ -10,7 +12,10 @@
  *   4. memory: RSS per context, per 1080p frame in flight, after 1,000 frames (child processes);
  *   5. compile: each official test shader, cold and from the program cache;
  *   6. startup: the built CLI (`isf --version`, `isf validate`) against `node -e 0`, and an isolated child's
- *      fork-to-ready time (targets: 1.5x, 2.5x).
+ *      fork-to-ready time (targets: 1.5x, 2.5x);
+ *   7. sequence: 1080p sequences: pipelined PNG against unpipelined (target: faster), mp4 against ffmpeg encoding
+ *      the same frames alone (target <= 1.10x), `isf render` against renderToFiles in process (target: steady
+ *      state within 5%).
  * Prints markdown tables (docs/benchmarks.md pastes them); progress goes to stderr. With --json the last line
  * printed is one JSON object with every figure, headed by overhead_ratio, speedup_vs_interactive_shader_format
  * and lifecycle_overhead_ratio. See docs/benchmarks.md for the method.
@@ -27,12 +32,22 @@ import type { BrowserResult } from './bench/browser.ts';
 import { runChild } from './bench/child.ts';
 import type { CompileRow } from './bench/compile.ts';
 import { benchOverhead, type OverheadResult } from './bench/overhead.ts';
+import { benchSequence, type SequenceResult } from './bench/sequence.ts';
 import { benchStartup, type StartupResult } from './bench/startup.ts';
 import { log, median, round, table } from './bench/stats.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = '/usr/bin/chromium';
-const SECTIONS = ['overhead', 'browser', 'batch', 'memory', 'compile', 'startup', 'farm'] as const;
+const SECTIONS = [
+  'overhead',
+  'browser',
+  'batch',
+  'memory',
+  'compile',
+  'startup',
+  'sequence',
+  'farm',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]) {
@@ -50,11 +65,15 @@ function parseArgs(argv: string[]) {
   }
   // The shared corpus (bench shaders, official tests); a GPU machine gets a copy (scripts/gpu-bench.sh).
   const shared = resolve(value('shared') ?? join(ROOT, '..', 'shared'));
-  const size = /^(\d+)x(\d+)$/.exec(value('size') ?? '1920x1080');
-  if (!size) throw new Error(`--size takes WIDTHxHEIGHT, not ${value('size')}`);
+  const sizeOf = (flag: string) => {
+    const m = /^(\d+)x(\d+)$/.exec(value(flag) ?? '1920x1080');
+    if (!m) throw new Error(`--${flag} takes WIDTHxHEIGHT, not ${value(flag)}`);
+    return { width: Number(m[1]), height: Number(m[2]) };
+  };
   return {
     shared,
-    overheadSize: { width: Number(size[1]), height: Number(size[2]) },
+    overheadSize: sizeOf('size'),
+    sequenceSize: sizeOf('sequence-size'),
     json: argv.includes('--json'),
     quick: argv.includes('--quick'),
     device,
@@ -419,6 +438,65 @@ async function main(): Promise<void> {
       md.push('### 6. Start-up', '', `Skipped: ${(e as Error).message}`, '');
     }
   }
+  // 7. sequence throughput
+  let sequence: SequenceResult | undefined;
+  if (args.only.has('sequence')) {
+    sequence = await benchSequence(
+      context,
+      ROOT,
+      { name: 'trivial', path: trivialPath, doc: trivial },
+      {
+        quick: args.quick,
+        size: args.sequenceSize,
+      },
+    );
+    out.sequence = sequence;
+    const { png, mp4, cli } = sequence;
+    const q = (r: { ratio_quartiles: [number, number]; pairs: number }) =>
+      `median of ${r.pairs} adjacent pairs, quartiles ${r.ratio_quartiles[0].toFixed(3)}-${r.ratio_quartiles[1].toFixed(3)}`;
+    const rows: (string | number)[][] = [
+      [
+        `PNG, ${png.frames} frames: pipelined / unpipelined fps`,
+        `${png.pipelined_fps} / ${png.unpipelined_fps}`,
+        `speedup ${png.speedup.toFixed(3)} (${q(png)})`,
+        '> 1',
+      ],
+    ];
+    if ('skipped' in mp4)
+      rows.push(['mp4 (libx264, CLI defaults)', `skipped: ${mp4.skipped}`, '', '<= 1.10']);
+    else {
+      rows.push([
+        `mp4 (libx264 CRF 18 medium), ${mp4.frames} frames: ours / ffmpeg alone fps`,
+        `${mp4.ours_fps} / ${mp4.ffmpeg_alone_fps}`,
+        `time ratio ${mp4.ratio.toFixed(3)} (${q(mp4)})`,
+        '<= 1.10',
+      ]);
+    }
+    if ('skipped' in cli)
+      rows.push(['isf render vs renderToFiles', `skipped: ${cli.skipped}`, '', '<= 1.05']);
+    else {
+      rows.push(
+        [
+          `isf render (${cli.entry}) / renderToFiles, ${cli.frames} PNG frames, whole runs (ms)`,
+          `${cli.cli_ms} / ${cli.in_process_ms}`,
+          `ratio ${cli.whole_run_ratio.toFixed(3)} (median of ${cli.rounds} pairs; the CLI's start-up ~${Math.round(cli.cli_constant_ms)} ms included)`,
+          'reported',
+        ],
+        [
+          `same, steady state: (T(${cli.frames}) - T(${cli.short_frames})) / ${cli.frames - cli.short_frames} (ms per frame)`,
+          `${cli.steady_cli_ms_per_frame} / ${cli.steady_in_process_ms_per_frame}`,
+          `ratio ${cli.steady_ratio.toFixed(3)}`,
+          '<= 1.05',
+        ],
+      );
+    }
+    md.push(
+      `### 7. Sequence throughput (${sequence.shader}, ${sequence.width}x${sequence.height})`,
+      '',
+      table(['what', 'value', 'ratio', 'target'], rows),
+      '',
+    );
+  }
   // Render farm (scripts/bench-farm.ts, when that part of the project is present).
   if (args.only.has('farm')) {
     const farmScript = join(ROOT, 'scripts', 'bench-farm.ts');
@@ -477,6 +555,10 @@ async function main(): Promise<void> {
   // two whole batches (their pairs scatter by +-5-10% here, far more than the 1% to resolve). Both are reported.
   const lifecycle =
     batch && small ? round(1 + batch.check_us_per_frame / 1000 / (1000 / small.off_fps), 6) : null;
+  const pngSpeedup = sequence?.png.speedup ?? null;
+  const mp4Ratio = sequence && !('skipped' in sequence.mp4) ? sequence.mp4.ratio : null;
+  const cliSteady = sequence && !('skipped' in sequence.cli) ? sequence.cli.steady_ratio : null;
+  const cliWhole = sequence && !('skipped' in sequence.cli) ? sequence.cli.whole_run_ratio : null;
   const headline = {
     overhead_ratio,
     speedup_vs_interactive_shader_format: speedup,
@@ -490,6 +572,10 @@ async function main(): Promise<void> {
     preview_ratio_vs_interactive_shader_format: preview,
     preview_ratio_vs_interactive_shader_format_heavy: previewHeavy,
     speedup_vs_interactive_shader_format_trivial: speedupTrivial,
+    pipelined_png_speedup: pngSpeedup,
+    mp4_ratio_vs_ffmpeg_alone: mp4Ratio,
+    cli_sequence_ratio_vs_in_process: cliSteady,
+    cli_sequence_ratio_vs_in_process_whole_run: cliWhole,
     targets: {
       overhead_ratio_at_most_1_05: overhead_ratio === null ? null : overhead_ratio <= 1.05,
       overhead_ratio_fresh_frames_at_most_1_15: freshFrames === null ? null : freshFrames <= 1.15,
@@ -500,6 +586,9 @@ async function main(): Promise<void> {
       lifecycle_difference_under_1_percent: lifecycle === null ? null : Math.abs(lifecycle - 1) < 0.01,
       startup_version_at_most_1_5: startup ? startup.startup_ratio_version <= 1.5 : null,
       startup_validate_at_most_2_5: startup ? startup.startup_ratio_validate <= 2.5 : null,
+      pipelined_png_faster: pngSpeedup === null ? null : pngSpeedup > 1,
+      mp4_ratio_at_most_1_10: mp4Ratio === null ? null : mp4Ratio <= 1.1,
+      cli_sequence_steady_within_5_percent: cliSteady === null ? null : cliSteady <= 1.05,
     },
   };
   md.unshift(
@@ -521,6 +610,10 @@ async function main(): Promise<void> {
         ['preview (no readback) vs interactive-shader-format, trivial', String(preview ?? 'n/a'), '>= 1.5'],
         ['same, heavy-fbm', String(previewHeavy ?? 'n/a'), '>= 1.0'],
         ['end to end vs interactive-shader-format, trivial', String(speedupTrivial ?? 'n/a'), '>= 5'],
+        ['pipelined / unpipelined PNG sequence, 1080p (speedup)', String(pngSpeedup ?? 'n/a'), '> 1'],
+        ['mp4 / ffmpeg encoding the same frames alone, 1080p', String(mp4Ratio ?? 'n/a'), '<= 1.10'],
+        ['isf render / renderToFiles, steady state', String(cliSteady ?? 'n/a'), '<= 1.05'],
+        ['same, whole runs (start-up included)', String(cliWhole ?? 'n/a'), 'reported'],
         [
           "lifecycle checks on / off (batch 320x180: the checks' cost timed directly / frame time)",
           String(lifecycle ?? 'n/a'),

@@ -36,6 +36,7 @@ import {
 import { nodePlatform } from './platform.ts';
 import type { RenderJobFrame } from './render-job.ts';
 import { RenderPool } from './render-pool.ts';
+import { isUnpipelined } from './sequence-switches.ts';
 
 export interface BatchOptions {
   /** Output path: a file, or a pattern with %d / %05d that receives every frame. */
@@ -332,7 +333,7 @@ function frameValues(
 async function* sceneFrames(context: GLContext, plan: SequencePlan): AsyncGenerator<SequenceFrame> {
   const { doc, options, k } = plan;
   const scene = new Scene(context, { platform: nodePlatform, ...options.scene });
-  const pipeline = new FramePipeline(scene);
+  const pipeline = new FramePipeline(scene, { synchronous: isUnpipelined(options) });
   let streams = new Map<string, VideoReader>();
   try {
     await scene.useDoc(doc);

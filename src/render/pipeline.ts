@@ -5,6 +5,11 @@
  * flight. The bytes are exactly those of Scene.render() (same draw, same GPU flip; test/render/pipeline.test.ts).
  *
  * Frames that need more than one target read (readPasses) are read synchronously, as render() does.
+ *
+ * `synchronous: true` turns the overlap off and nothing else: every frame is rendered and read with
+ * Scene.render() and handed back one submit later, as the pipelined path hands it back, so a caller's code runs
+ * the same. It is the unpipelined baseline that `npm run bench` (section "sequence") measures the pipeline
+ * against; FramePipeline is not part of the package's API.
  */
 import { ISFError } from '../core/errors.ts';
 import type { GL2, GLBuffer, GLSync } from '../gl/gl2.ts';
@@ -31,13 +36,24 @@ interface InFlight {
   own: Uint8Array | undefined;
 }
 
+export interface FramePipelineOptions {
+  /** Render and read every frame synchronously (Scene.render): the unpipelined baseline. Default false. */
+  synchronous?: boolean;
+}
+
 export class FramePipeline {
   private readonly slots: Slot[] = [];
   private next = 0;
   private inFlight: InFlight | Frame | undefined;
   private closed = false;
+  private readonly synchronous: boolean;
 
-  constructor(readonly scene: Scene) {}
+  constructor(
+    readonly scene: Scene,
+    options: FramePipelineOptions = {},
+  ) {
+    this.synchronous = options.synchronous === true;
+  }
 
   private get context(): GLContext {
     return this.scene.context;
@@ -50,9 +66,10 @@ export class FramePipeline {
   submit(options: RenderOptions): Frame | undefined {
     if (this.closed) throw new ISFError('RESOURCE_DESTROYED', 'this FramePipeline was closed');
     const gpu = this.context.options.flip === 'gpu';
-    const started = options.readPasses?.length
-      ? this.scene.render(options) // several targets to read: the synchronous path
-      : this.scene.draw(options, gpu, (gl, drawn) => this.start(gl, drawn, options.pixels));
+    const started =
+      this.synchronous || options.readPasses?.length
+        ? this.scene.render(options) // unpipelined, or several targets to read: the synchronous path
+        : this.scene.draw(options, gpu, (gl, drawn) => this.start(gl, drawn, options.pixels));
     const previous = this.take();
     this.inFlight = started;
     return previous;

@@ -41,6 +41,10 @@ describe('npm run bench', needs(!existsSync(SHARED) && `${SHARED} is missing`), 
       'lifecycle_overhead_ratio',
       'startup_ratio_version',
       'startup_ratio_validate',
+      'pipelined_png_speedup',
+      'mp4_ratio_vs_ffmpeg_alone',
+      'cli_sequence_ratio_vs_in_process',
+      'cli_sequence_ratio_vs_in_process_whole_run',
     ]) {
       assert.ok(key in result, key); // null here: their sections did not run
     }
@@ -66,5 +70,52 @@ describe('npm run bench', needs(!existsSync(SHARED) && `${SHARED} is missing`), 
       assert.ok(Number.isFinite(row.cold_total_ms) && Number.isFinite(row.cached_ms), row.file);
     }
     assert.match(lines.join('\n'), /### 1\. Overhead/);
+  });
+
+  it('runs the sequence section (PNG pipelined/unpipelined, mp4 vs ffmpeg alone, CLI vs in-process)', () => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'scripts/bench.ts',
+        '--quick',
+        '--json',
+        '--only',
+        'sequence',
+        '--sequence-size',
+        '320x180',
+      ],
+      { cwd: ROOT, encoding: 'utf8', timeout: 240_000 },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    const lines = run.stdout.trim().split('\n');
+    const result = JSON.parse(lines[lines.length - 1]!);
+    const positive = (v: unknown, what: string) =>
+      assert.ok(typeof v === 'number' && Number.isFinite(v) && v > 0, `${what} = ${v}`);
+    const { png, mp4, cli } = result.sequence;
+    assert.equal(result.sequence.width, 320);
+    positive(result.pipelined_png_speedup, 'pipelined_png_speedup');
+    assert.equal(result.pipelined_png_speedup, png.speedup);
+    for (const k of ['pipelined_fps', 'unpipelined_fps', 'ratio']) positive(png[k], `png.${k}`);
+    assert.equal(typeof result.targets.pipelined_png_faster, 'boolean');
+    // Without ffmpeg the mp4 row is skipped and its key null (the strict rule applies to the video tests).
+    if ('skipped' in mp4) assert.equal(result.mp4_ratio_vs_ffmpeg_alone, null);
+    else {
+      positive(result.mp4_ratio_vs_ffmpeg_alone, 'mp4_ratio_vs_ffmpeg_alone');
+      for (const k of ['ours_fps', 'ffmpeg_alone_fps']) positive(mp4[k], `mp4.${k}`);
+      assert.match(mp4.ffmpeg_args, /-c:v libx264 .*-crf 18 -preset medium/);
+      assert.equal(typeof result.targets.mp4_ratio_at_most_1_10, 'boolean');
+    }
+    assert.equal(cli.skipped, undefined, cli.skipped);
+    for (const k of ['cli_ms', 'in_process_ms', 'cli_short_ms', 'in_process_short_ms', 'whole_run_ratio']) {
+      positive(cli[k], `cli.${k}`);
+    }
+    // The steady state is a difference of two runs: finite, but on a loaded machine not necessarily positive.
+    assert.ok(Number.isFinite(cli.steady_ratio), `cli.steady_ratio = ${cli.steady_ratio}`);
+    assert.equal(result.cli_sequence_ratio_vs_in_process, cli.steady_ratio);
+    assert.equal(result.cli_sequence_ratio_vs_in_process_whole_run, cli.whole_run_ratio);
+    assert.equal(typeof result.targets.cli_sequence_steady_within_5_percent, 'boolean');
+    assert.match(lines.join('\n'), /### 7\. Sequence throughput/);
   });
 });

@@ -4,9 +4,14 @@
  * and the CPU-flip reference context.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseISF } from '../../src/core/parse/index.ts';
+import { renderToFiles } from '../../src/node/batch.ts';
 import { createContext } from '../../src/node/context.ts';
+import { withoutPipeline } from '../../src/node/sequence-switches.ts';
 import { FramePipeline } from '../../src/render/pipeline.ts';
 import { Scene } from '../../src/render/scene.ts';
 import { context, ramp, sceneFor, testShader } from '../helpers.ts';
@@ -102,6 +107,33 @@ test('FramePipeline: persistent float output (inverted blit into the PBO), value
     assert.equal(p.length, 12);
     for (const [i, b] of p.entries())
       assert.ok(b.equals(s[i]!), `${ctx.options.flip}: frame ${i >> 1} differs`);
+  }
+});
+
+test("renderToFiles with the pipeline switched off (the bench's baseline) writes the same files, reading none through a PBO", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'isf-pipeline-'));
+  const gl = context().use('spy') as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const { readPixels } = gl;
+  let pboReads = 0;
+  gl.readPixels = function (this: unknown, ...args: unknown[]) {
+    if (typeof args[6] === 'number') pboReads += 1;
+    return readPixels!.apply(this, args);
+  };
+  try {
+    const files = async (pipelined: boolean) => {
+      pboReads = 0;
+      const options = { output: join(dir, `${pipelined}-%02d.png`), width: W, height: H, frames: 8 };
+      const r = await renderToFiles(context(), animated, pipelined ? options : withoutPipeline(options));
+      assert.equal(r.files.length, 8);
+      return { bytes: await Promise.all(r.files.map((f) => readFile(f))), pboReads };
+    };
+    const pipelined = await files(true);
+    const unpipelined = await files(false);
+    assert.equal(unpipelined.pboReads, 0, 'the baseline reads every frame synchronously');
+    for (const [k, b] of pipelined.bytes.entries()) assert.ok(b.equals(unpipelined.bytes[k]!), `frame ${k}`);
+  } finally {
+    delete gl.readPixels;
+    await rm(dir, { recursive: true, force: true });
   }
 });
 
