@@ -36,11 +36,12 @@ export interface BrowserShaderResult {
   /** Ours with lifecycle checks off (gl.getError() is a synchronous round trip to Chromium's GPU process). */
   in_page_ours_no_checks_ms: number;
   /**
-   * Preview, no frame readback on either side: ours renderToCanvas (drawn, blitted to the canvas), theirs
+   * Preview, no frame readback on either side: ours renderToCanvas (the last pass drawn into the canvas), theirs
    * renderer.draw(canvas); each frame ends with a 1-pixel readPixels, the only call that waits for the GPU process
-   * (gl.finish() returns at once in Chromium), so the frame's work is counted. ratio = ours fps / theirs.
+   * (gl.finish() returns at once in Chromium), so the frame's work is counted. ratio = ours fps / theirs;
+   * `frames` per side (its blocks are sized separately from the read-back variants').
    */
-  preview: { ours_ms: number; theirs_ms: number; ratio: number };
+  preview: { frames: number; ours_ms: number; theirs_ms: number; ratio: number };
   end_to_end: { ours_ms: number; theirs_ms: number; ours_fps: number; theirs_fps: number; ratio: number };
   /** Both renderers produced a non-empty opaque image (a sanity check, not a pixel comparison). */
   sane: boolean;
@@ -273,8 +274,6 @@ export async function benchBrowser(
       const frames = framesFor(sample, options.quick ? 300 : 1200, 2, 30);
       const rounds = 2;
       log(`browser ${shader.name} ${width}x${height}: ${rounds} rounds x ${frames} frames per variant`);
-      await inPage(page, 'ours_preview', 1, 0);
-      await inPage(page, 'theirs_preview', 1, 0);
       const pageTimes: Record<string, number[]> = {
         ours: [],
         theirs: [],
@@ -282,12 +281,21 @@ export async function benchBrowser(
         ours_preview: [],
         theirs_preview: [],
       };
-      const names = ['ours', 'theirs', 'ours_no_checks', 'ours_preview', 'theirs_preview'];
-      for (let r = 0; r < rounds; r++) {
-        for (const which of r % 2 === 0 ? names : [...names].reverse()) {
-          pageTimes[which]!.push(...(await inPage(page, which, frames, r * frames)));
+      const interleave = async (names: string[], n: number, roundsOf: number): Promise<void> => {
+        for (let r = 0; r < roundsOf; r++) {
+          for (const which of r % 2 === 0 ? names : [...names].reverse()) {
+            pageTimes[which]!.push(...(await inPage(page, which, n, r * n)));
+          }
         }
-      }
+      };
+      await interleave(['ours', 'theirs', 'ours_no_checks'], frames, rounds);
+      // The preview frames cost a fraction of a read-back one: their blocks are sized on their own sample (the
+      // same count on both sides), in twice the rounds, so that the trivial preview is not timed on 4 frames.
+      await inPage(page, 'ours_preview', 2, 0);
+      const previewSample = median(await inPage(page, 'theirs_preview', 2, 0));
+      const previewFrames = framesFor(previewSample, options.quick ? 300 : 1200, 4, 60);
+      log(`browser ${shader.name} preview: ${2 * rounds} rounds x ${previewFrames} frames per side`);
+      await interleave(['ours_preview', 'theirs_preview'], previewFrames, 2 * rounds);
       // End to end into Node, interleaved the same way (ours in Node, theirs from the page).
       const scene = new Scene(context).useDocSync(shader.doc);
       const oursNode = (k0: number): number[] => {
@@ -332,6 +340,7 @@ export async function benchBrowser(
         },
         in_page_ours_no_checks_ms: round(pm('ours_no_checks')),
         preview: {
+          frames: 2 * rounds * previewFrames,
           ours_ms: round(pm('ours_preview')),
           theirs_ms: round(pm('theirs_preview')),
           ratio: round(pm('theirs_preview') / pm('ours_preview')),

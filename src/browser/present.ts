@@ -8,9 +8,10 @@
  * bits). present(frame) shows a Frame that was read back anyway (Save PNG): its pixels are uploaded into one
  * texture and copied the same way, flipped (Frame rows are top first).
  *
- * Measured under SwiftShader (docs/benchmarks.md, issue 16): a blitFramebuffer of a 1080p target into the canvas
- * cost ~90 ms, a textured draw ~50 ms, against ~15 ms for the frame's own draw; so the last pass goes to the
- * canvas itself, and the rare copy is a draw, not a blit.
+ * Measured under SwiftShader (docs/benchmarks.md, issue 16): copying a 1080p target into the canvas cost 50 to 120
+ * ms whether by blitFramebuffer or by a textured draw, against ~15 ms for the trivial frame's own draw; so the last
+ * pass goes to the canvas itself. The rare copy is a draw rather than a blit because GLES 3 cannot blit a float
+ * target into the canvas's 8-bit buffer, and one copy serves both.
  */
 
 import { ISFError } from '../core/errors.ts';
