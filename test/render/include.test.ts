@@ -1,7 +1,8 @@
 /**
  * `#include "file"` relative to the including file: nested includes render, each include is a located
  * W_GLSL_DIALECT departure (ISF_STRICT under strict); a cycle, a missing file and a path outside the shader's folder
- * are refused at the including line; a compile error inside an included file names that file and line.
+ * are refused at the including line; a compile error inside an included file names that file and line; an include
+ * in a branch the preprocessor skips is not read, one whose condition cannot be decided is.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -124,5 +125,85 @@ test('a compile error inside an included file names that file and line', async (
     });
   } finally {
     scene.destroy();
+  }
+});
+
+async function centre(doc: Awaited<ReturnType<typeof loadISF>>): Promise<number[]> {
+  const scene = new Scene(context(), { platform: nodePlatform });
+  try {
+    await scene.useDoc(doc);
+    return scene.render({ width: 8, height: 8 }).pixel(4, 4);
+  } finally {
+    scene.destroy();
+  }
+}
+
+test('an #include in a branch the preprocessor skips is not read (#if 0, #ifdef of nothing, #else, a comment)', async () => {
+  const dir = tree('inactive', {
+    'main.fs': [
+      HEADER,
+      '#if 0',
+      '#include "missing-if0.glsl"',
+      '#endif',
+      '#ifdef NOT_DEFINED',
+      '#include "missing-ifdef.glsl"',
+      '#else',
+      '#include "half.glsl"',
+      '#endif',
+      '#if defined(GL_ES) && 0',
+      '#include "missing-and.glsl"',
+      '#elif 1',
+      '  #include "blue.glsl"',
+      '#endif',
+      '/* an example in a comment:',
+      '#include "missing-comment.glsl"',
+      '*/',
+      'void main() {',
+      '  gl_FragColor = vec4(HALF, 0.0, BLUE, 1.0);',
+      '}',
+      '',
+    ].join('\n'),
+    'half.glsl': 'const float HALF = 0.5;\n',
+    'blue.glsl': 'const float BLUE = 1.0;\n',
+  });
+  const doc = await loadISF(join(dir, 'main.fs'));
+  // Only the two includes that are compiled are departures; the skipped ones read nothing and say nothing.
+  assert.deepEqual(
+    doc.warnings.filter((d) => d.code === 'W_GLSL_DIALECT').map((d) => d.line),
+    [8, 13],
+  );
+  assert.deepEqual(await centre(doc), [128, 0, 255, 255]);
+});
+
+test('macros defined by an earlier include decide later #if branches; undecidable ones still read the file', async () => {
+  const dir = tree('macro-branches', {
+    'main.fs': [
+      HEADER,
+      '#include "config.glsl"',
+      '#if USE_RED',
+      '#include "red.glsl"',
+      '#else',
+      '#include "missing-else.glsl"',
+      '#endif',
+      '#ifndef CONFIG_LOADED',
+      '#include "missing-ifndef.glsl"',
+      '#endif',
+      'void main() { gl_FragColor = vec4(RED, 0.0, 0.0, 1.0); }',
+      '',
+    ].join('\n'),
+    'config.glsl': '#define USE_RED 1\n#define CONFIG_LOADED\n',
+    'red.glsl': 'const float RED = 1.0;\n',
+  });
+  assert.deepEqual(await centre(await loadISF(join(dir, 'main.fs'))), [255, 0, 0, 255]);
+
+  // `#if __VERSION__ >= 300` depends on the dialect the file is compiled as, and an extension macro on the
+  // driver: neither is known when the file is read, so the include is read as before (and a missing one is an error).
+  for (const condition of ['#if __VERSION__ >= 300', '#ifdef GL_EXT_frag_depth']) {
+    const undecided = tree(`undecided-${condition.length}`, {
+      'main.fs': `${HEADER}\n${condition}\n#include "missing.glsl"\n#endif\nvoid main() { gl_FragColor = vec4(1.0); }\n`,
+    });
+    await rejectsWith(loadISF(join(undecided, 'main.fs')), 'ISF_INCLUDE', (e) => {
+      assert.equal(e.line, 3);
+    });
   }
 });

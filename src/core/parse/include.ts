@@ -10,6 +10,8 @@
 import { departureMessage, strictDiagnostic } from '../dialects.ts';
 import type { ISFDocument, LineOrigin } from '../document.ts';
 import { type Diagnostic, ISFError } from '../errors.ts';
+import { type CondState, conditionStates, type MacroTable } from '../glsl/conditions.ts';
+import { tokenize } from '../glsl/tokenize.ts';
 import { dirnamePath, isAbsolutePath, resolvePath } from './posix-path.ts';
 
 export interface IncludeRef {
@@ -52,7 +54,37 @@ function includeError(message: string, ref: { from: string; line: number }, sugg
   return new ISFError('ISF_INCLUDE', message, opts);
 }
 
-/** Expands the #include lines of `text` (from `file`, its first line being `firstLine`), recursively. */
+/**
+ * What the preprocessor knows before the dialect is chosen: GL_ES in every dialect we compile, __VERSION__ defined
+ * but its value left unknown (300, 310 or 100 depending on the dialect tried), other GL_ names unknown.
+ */
+const PREDEFINED: MacroTable = new Map([
+  ['GL_ES', 1],
+  ['__VERSION__', null],
+]);
+
+/**
+ * Whether the compiler would see the #include `line` that follows the lines `before`: 'off' inside a preprocessor
+ * branch known to be inactive (`#if 0`, `#ifdef NOT_DEFINED`, the `#else` of a true condition) or inside a block
+ * comment (no directive there at all), decided by conditions.ts over the text expanded so far, so macros that
+ * earlier includes define count. A condition it cannot decide (a function-like macro, `__VERSION__ >= 300`, a GL_
+ * extension macro) is 'unknown' and the file is read, as it always was.
+ */
+function includeState(before: readonly string[], line: string): CondState {
+  const tokens = tokenize([...before, line].join('\n'));
+  const states = conditionStates(tokens, PREDEFINED);
+  const includeLine = before.length + 1;
+  for (let i = tokens.length - 1; i >= 0 && tokens[i]!.line >= includeLine; i--) {
+    const t = tokens[i]!;
+    if (t.line === includeLine && t.directive >= 0 && t.text === '#') return states[i]!;
+  }
+  return 'off';
+}
+
+/**
+ * Expands the #include lines of `text` (from `file`, its first line being `firstLine`), recursively. An #include
+ * the preprocessor would skip (includeState) is not read and becomes an empty line.
+ */
 export async function expandIncludes(
   text: string,
   file: string,
@@ -67,8 +99,10 @@ export async function expandIncludes(
     if (own.length > 1 && own[own.length - 1] === '') own.pop();
     for (const [k, line] of own.entries()) {
       const m = INCLUDE_LINE.exec(line);
-      if (m === null) {
-        lines.push(line);
+      const state = m === null ? 'on' : includeState(lines, line);
+      if (m === null || state === 'off') {
+        // A skipped #include becomes an empty line: a preprocessor that skips the branch may still parse it.
+        lines.push(m === null ? line : '');
         out.origins.push({ file: from, line: first + k });
         continue;
       }
