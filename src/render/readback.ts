@@ -11,6 +11,76 @@
 import { ISFError } from '../core/errors.ts';
 import type { GL2 } from '../gl/gl2.ts';
 import type { BufferPool, RenderTarget } from './buffer-pool.ts';
+import { Frame, flipRows, floatToBytes, type PassImage } from './frame.ts';
+
+/** A frame just drawn, its buffers still alive (Scene.draw). */
+export interface DrawnFrame {
+  /** The last pass's target. */
+  readonly output: RenderTarget;
+  /** True when `output` was drawn upside down: its GL row 0 is the frame's top row. */
+  readonly topDown: boolean;
+  /** A pass target of this frame by name (persistent or temporary), for readPasses. */
+  target(name: string): RenderTarget | undefined;
+  /** TIME, TIMEDELTA, FRAMEINDEX of the frame. */
+  readonly timing: { time: number; timeDelta: number; frameIndex: number };
+  /** performance.now() when the frame started: renderMs counts until its pixels are read. */
+  readonly startedAt: number;
+}
+
+/** What readFrame() reads with: the context's pool and recycled arrays, and its flip option. */
+export interface ReadContext {
+  pool: BufferPool;
+  arrays: PixelArrays;
+  /** The context's flip is 'gpu' (rows come top row first) rather than 'cpu' (Frame flips them). */
+  gpu: boolean;
+}
+
+/**
+ * Reads a drawn frame into a Frame: its output, top row first, and the pass targets named in `readPasses`
+ * (BAD_ARGUMENT for a name that is not one of `doc`'s targets). `pixels` is the caller's own array for the output.
+ */
+export function readFrame(
+  gl: GL2,
+  context: ReadContext,
+  drawn: DrawnFrame,
+  doc: { name: string; passes: readonly { target?: string }[] },
+  options: { readPasses?: string[]; pixels?: Uint8Array },
+): Frame {
+  const { pool, arrays, gpu } = context;
+  const read = (buffer: RenderTarget, drawnTopDown: boolean, into?: Uint8Array) =>
+    drawnTopDown || !gpu ? readTarget(gl, buffer, arrays, into) : readFlipped(gl, pool, buffer, arrays, into);
+  const { pixels, floatPixels } = read(drawn.output, drawn.topDown, options.pixels);
+  const passes = new Map<string, PassImage>();
+  for (const name of options.readPasses ?? []) {
+    const buffer = drawn.target(name);
+    if (!buffer) {
+      const targets = doc.passes.map((p) => p.target).filter(Boolean);
+      throw new ISFError(
+        'BAD_ARGUMENT',
+        `readPasses: "${name}" is not a pass target of ${doc.name} (targets: ${targets.join(', ') || 'none'})`,
+      );
+    }
+    const img = read(buffer, buffer === drawn.output && drawn.topDown);
+    const upright = <A extends Uint8Array | Float32Array>(a: A) =>
+      gpu ? a : flipRows(a, buffer.width, buffer.height);
+    const floatPixels = img.floatPixels && upright(img.floatPixels);
+    passes.set(name, {
+      name,
+      width: buffer.width,
+      height: buffer.height,
+      pixels: img.pixels ? upright(img.pixels) : floatToBytes(floatPixels!),
+      floatPixels,
+    });
+  }
+  const own = options.pixels;
+  const meta = { ...drawn.timing, renderMs: performance.now() - drawn.startedAt };
+  return new Frame(drawn.output.width, drawn.output.height, pixels, floatPixels, meta, {
+    passImages: passes,
+    bottomUp: !gpu,
+    // The caller's own render({ pixels }) array is theirs: only arrays we made are recycled.
+    recycle: (p, f) => arrays.recycle(p === own ? undefined : p, f),
+  });
+}
 
 export interface ReadPixels {
   /** RGBA8 (undefined for float targets: GLES 3 reads those only as float). */

@@ -1,35 +1,35 @@
 /**
  * Scene: one ISF document plus its input values, rendered on a GLContext with VVISF's pass semantics
- * (../shared/docs/isf-spec-notes.md §1.5, §2.7):
- * - passes run in order with PASSINDEX = 0, 1, ...; each target is cleared to transparent before drawing;
- * - temporary targets are fresh each frame; persistent ones survive frames, start transparent black and are
- *   stretch-copied when their size changes;
- * - a pass sees this frame's earlier passes; a persistent target read in its own pass gives last frame's pixels;
- * - the last pass renders to the output, and the output also becomes its TARGET when it names one;
- * - events are true for exactly one rendered frame.
+ * (../shared/docs/isf-spec-notes.md §1.5, §2.7; drawn by pass-runner.ts); events are true for exactly one
+ * rendered frame.
  *
- * CPU-side truth (document, generated GLSL, values, images) lives here; GL objects are rebuilt lazily when the
+ * The scene keeps the public API and the state: document, generated GLSL, program, values and the clock
+ * (TIME, FRAMEINDEX, events), which only a successful frame moves. Image and cube inputs live in
+ * scene-inputs.ts, reading a drawn frame back in readback.ts. GL objects are rebuilt lazily when the
  * context's generation changes (reinitialize() or loss), and persistent buffers then restart transparent.
  * Ownership: the scene owns its pass buffers (from the context's pool) and its input textures; it borrows
  * the context.
  */
 import { type AudioSamples, audioImageAt, fftImage, waveformImage } from '../core/audio.ts';
-import type { ISFDocument, ISFInput, ISFPass, VertexShaderArt } from '../core/document.ts';
+import type { ISFDocument, ISFInput, ISFPass } from '../core/document.ts';
 import { type Diagnostic, ISFError } from '../core/errors.ts';
 import { type CompiledExpression, compileExpression } from '../core/expr/index.ts';
 import { type GeneratedShaders, type GLSLDialect, generateShaders } from '../core/glsl/index.ts';
 import { coerceInputValue, defaultInputValue, type InputValue } from '../core/values.ts';
-import type { GL2, GLTexture } from '../gl/gl2.ts';
-import type { RenderTarget } from './buffer-pool.ts';
+import type { GL2 } from '../gl/gl2.ts';
 import type { GLContext } from './context.ts';
 import { CUBE_FACES, checkCubeFaces, cubeFaceImport } from './cube.ts';
-import { Frame, flipRows, floatToBytes, type PassImage } from './frame.ts';
-import { checkRawImage, EMPTY_IMAGE, isRawImage, type RawImage } from './images.ts';
-import { checkRenderSize, type PassPlan, planFrame, type SceneLimits } from './pass-plan.ts';
+import type { Frame } from './frame.ts';
+import { checkRawImage, isRawImage, type RawImage } from './images.ts';
+import { checkRenderSize, planFrame, type SceneLimits } from './pass-plan.ts';
+import { PassRunner, type ScreenFrame, type ScreenOutput } from './pass-runner.ts';
 import { FramePipeline } from './pipeline.ts';
 import type { CompiledProgram } from './program-cache.ts';
-import { readFlipped, readTarget } from './readback.ts';
-import type { Texture2D } from './resources.ts';
+import { type DrawnFrame, readFrame } from './readback.ts';
+import { SceneInputs } from './scene-inputs.ts';
+
+export type { ScreenFrame, ScreenOutput } from './pass-runner.ts';
+export type { DrawnFrame } from './readback.ts';
 
 /** What a platform provides a scene: decoding of image sources it cannot read itself. */
 export interface ScenePlatform {
@@ -87,54 +87,6 @@ export function sequenceTiming(
   return { time: (options.start ?? 0) + k / fps, timeDelta: k === 0 ? 0 : 1 / fps, frameIndex: k };
 }
 
-/** A frame just drawn, its buffers still alive (Scene.draw). */
-export interface DrawnFrame {
-  /** The last pass's target. */
-  readonly output: RenderTarget;
-  /** True when `output` was drawn upside down: its GL row 0 is the frame's top row. */
-  readonly topDown: boolean;
-  /** A pass target of this frame by name (persistent or temporary), for readPasses. */
-  target(name: string): RenderTarget | undefined;
-  /** TIME, TIMEDELTA, FRAMEINDEX of the frame. */
-  readonly timing: { time: number; timeDelta: number; frameIndex: number };
-  /** performance.now() when the frame started: renderMs counts until its pixels are read. */
-  readonly startedAt: number;
-}
-
-/**
- * The context's default framebuffer (a canvas) as the place for a frame's last pass (Scene.draw with a screen):
- * the preview then costs one draw, no copy.
- */
-export interface ScreenOutput {
-  /** Makes the default framebuffer width x height (resizes the canvas); called before the last pass draws there. */
-  resize(width: number, height: number): void;
-}
-
-/**
- * A frame drawn with a screen (Scene.draw): `output` is undefined when the last pass went straight to the default
- * framebuffer, and is its pooled target when it could not (a persistent last pass, sampled by the next frame).
- */
-export interface ScreenFrame extends Omit<DrawnFrame, 'output'> {
-  readonly output: RenderTarget | undefined;
-}
-
-interface SamplerBinding {
-  texture: GLTexture | null;
-  width: number;
-  height: number;
-  flip: boolean;
-}
-
-interface ImageSlot {
-  image: RawImage;
-  texture: Texture2D | undefined;
-}
-
-interface CubeSlot {
-  faces: RawImage[];
-  texture: Texture2D | undefined;
-}
-
 let nextSceneId = 1;
 
 export class Scene {
@@ -144,11 +96,10 @@ export class Scene {
   private program: CompiledProgram | undefined;
   private sizeExprs = new Map<ISFPass, { w?: CompiledExpression; h?: CompiledExpression }>();
   private values = new Map<string, InputValue>();
-  private images = new Map<string, ImageSlot>();
-  private cubes = new Map<string, CubeSlot>();
-  private emptyCube: Texture2D | undefined;
-  private persistent = new Map<string, RenderTarget>();
-  private emptyTexture: Texture2D | undefined;
+  /** Image, audio and cube inputs and their textures. */
+  private readonly inputs: SceneInputs;
+  /** Pass execution and the persistent targets between frames. */
+  private readonly passes: PassRunner;
   private builtGeneration = -1;
   private prevTime: number | undefined;
   private frameCounter = 0;
@@ -158,7 +109,10 @@ export class Scene {
   constructor(
     readonly context: GLContext,
     private readonly options: SceneOptions = {},
-  ) {}
+  ) {
+    this.inputs = new SceneInputs(context);
+    this.passes = new PassRunner(context, this.inputs, () => this.warnFloatFallback());
+  }
 
   toString(): string {
     return `Scene#${this.id}${this.docValue ? ` (${this.docValue.name})` : ''}`;
@@ -233,8 +187,7 @@ export class Scene {
       const v = defaultInputValue(input);
       if (v !== undefined) this.values.set(input.name, v);
     }
-    this.images.clear();
-    this.cubes.clear();
+    this.inputs.clear();
     this.prevTime = undefined;
     this.frameCounter = 0;
     this.warningList.length = 0;
@@ -329,9 +282,9 @@ export class Scene {
   getValue(name: string): InputValue | RawImage | undefined {
     const input = this.input(name, 'getValue');
     if (input.type === 'image' || input.type === 'audio' || input.type === 'audioFFT') {
-      return this.images.get(name)?.image;
+      return this.inputs.image(name);
     }
-    if (input.type === 'cube') return this.cubes.get(name)?.faces[0]; // the +X face
+    if (input.type === 'cube') return this.inputs.cubeFace(name); // the +X face
     return this.values.get(name);
   }
 
@@ -361,9 +314,7 @@ export class Scene {
       }
     }
     checkRawImage(name, image, this.context.maxRenderSize());
-    const old = this.images.get(name);
-    if (old?.texture) this.context.deleteTexture(old.texture);
-    this.images.set(name, { image, texture: undefined });
+    this.inputs.setImage(name, image);
     return this;
   }
 
@@ -392,9 +343,7 @@ export class Scene {
       }
     }
     checkCubeFaces(name, faces, this.context.maxRenderSize());
-    const old = this.cubes.get(name);
-    if (old?.texture) this.context.deleteTexture(old.texture);
-    this.cubes.set(name, { faces: [...faces], texture: undefined });
+    this.inputs.setCube(name, faces);
     return this;
   }
 
@@ -437,9 +386,7 @@ export class Scene {
   /** Unsets an image input (it then samples transparent black). */
   clearImage(name: string): this {
     this.input(name, 'clearImage');
-    const old = this.images.get(name);
-    if (old?.texture) this.context.deleteTexture(old.texture);
-    this.images.delete(name);
+    this.inputs.clearImage(name);
     return this;
   }
 
@@ -447,9 +394,9 @@ export class Scene {
 
   /** Renders one frame and reads it back (top row first; see readback.ts for how). */
   render(options: RenderOptions): Frame {
-    return this.draw(options, this.context.options.flip === 'gpu', (gl, drawn) =>
-      this.readBack(gl, drawn, options),
-    );
+    const context = this.context;
+    const read = { pool: context.pool, arrays: context.pixelArrays, gpu: context.options.flip === 'gpu' };
+    return this.draw(options, read.gpu, (gl, drawn) => readFrame(gl, read, drawn, this.docValue!, options));
   }
 
   /**
@@ -499,99 +446,28 @@ export class Scene {
     const flipLast = topDown && !doc.vertexShaderArt && !persistentLast;
     const onScreen = persistentLast ? undefined : screen;
 
-    const temps = new Map<string, RenderTarget>();
-    const written = new Set<string>();
-    // This frame's persistent targets: they replace this.persistent only when the frame succeeds, so a failed
-    // render leaves the scene as it was before it (clock, FRAMEINDEX, events, persistent buffers) and a retry
-    // renders the same frame.
-    const staged = new Map<string, RenderTarget>();
-    let output: RenderTarget | undefined;
-    let pending: RenderTarget | undefined; // checked out but not yet owned by a target/output
-    let rendered = false;
-    try {
-      this.preparePersistent(gl, [...plans, ...frame.extras]);
-      const program = this.program!;
-      gl.useProgram(program.program);
-      const vsa = doc.vertexShaderArt;
-      if (vsa) this.context.bindEmptyVertexArray();
-      else this.context.bindQuad();
-      this.setFrameUniforms(gl, program, time, timeDelta, frameIndex, options.date ?? new Date());
-      /** Clears and draws pass `i` into the bound framebuffer; `flip` draws it upside down (isf_FlipY). */
-      const drawPass = (plan: PassPlan, i: number, flip: boolean): void => {
-        gl.viewport(0, 0, plan.width, plan.height);
-        if (vsa) gl.clearColor(...vsa.background);
-        else gl.clearColor(0, 0, 0, 0);
-        gl.clear(gl.COLOR_BUFFER_BIT);
-        gl.uniform1i(program.location('PASSINDEX'), i);
-        gl.uniform2f(program.location('RENDERSIZE'), plan.width, plan.height);
-        gl.uniform2f(program.location('isf_FlipY'), flip ? 1 : 0, flip ? plan.height : 0);
-        this.bindSamplers(gl, program, temps, staged, written);
-        if (vsa) drawVertexShaderArt(gl, program, vsa, time, plan);
-        else gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
-      };
-      for (let i = 0; i < plans.length; i++) {
-        const plan = plans[i]!;
-        const last = i === plans.length - 1;
-        if (last && onScreen) {
-          // Straight into the canvas: nothing samples this pass afterwards (not persistent), so no target.
-          onScreen.resize(plan.width, plan.height);
-          gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-          drawPass(plan, i, false);
-          continue;
-        }
-        const dest = this.context.pool.createBuffer({
-          width: plan.width,
-          height: plan.height,
-          float: plan.float,
-        });
-        if (plan.float && dest.format === 'rgba8') this.warnFloatFallback();
-        pending = dest;
-        gl.bindFramebuffer(gl.FRAMEBUFFER, dest.framebuffer);
-        drawPass(plan, i, last && flipLast);
-        const target = plan.pass.target;
-        if (target) {
-          written.add(target);
-          if (plan.pass.persistent) {
-            staged.get(target)?.release();
-            staged.set(target, last ? dest.retain() : dest);
-          } else {
-            temps.get(target)?.release();
-            temps.set(target, last ? dest.retain() : dest);
-          }
-        } else if (!last) {
-          dest.release(); // an untargeted non-last pass renders into a throwaway texture, as VVISF does
-        }
-        if (last) output = dest;
-        pending = undefined;
-      }
-      const result = take(gl, {
-        // Undefined only when the last pass went to the screen: the ScreenFrame overload's take expects that.
-        output: output as RenderTarget,
-        topDown: flipLast,
-        target: (name) => staged.get(name) ?? this.persistent.get(name) ?? temps.get(name),
-        timing: { time, timeDelta, frameIndex },
+    const result = this.passes.run(
+      gl,
+      {
+        doc,
+        shaders: this.shaders!,
+        program: this.program!,
+        values: this.values,
+        plans,
+        extras: frame.extras,
+        flipLast,
+        onScreen,
+        time,
+        timeDelta,
+        frameIndex,
+        date: options.date ?? new Date(),
         startedAt: t0,
-      });
-      // A context lost during the frame turns every later call into a no-op: the pixels are not this frame's.
-      if (gl.isContextLost()) throw this.context.failure(`rendering ${doc.name}`);
-      if (this.context.options.checkErrors) this.context.checkErrors(`rendering ${doc.name}`);
-      rendered = true;
-      return result;
-    } finally {
-      pending?.release();
-      output?.release();
-      for (const b of temps.values()) b.release();
-      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-      if (rendered) {
-        for (const [name, b] of staged) {
-          this.persistent.get(name)?.release();
-          this.persistent.set(name, b);
-        }
-        this.afterFrame(time);
-      } else {
-        for (const b of staged.values()) b.release();
-      }
-    }
+      },
+      take,
+    );
+    // Only a frame that succeeded moves the clock: a failed one leaves TIME, FRAMEINDEX and events as they were.
+    this.afterFrame(time);
+    return result;
   }
 
   /**
@@ -637,248 +513,13 @@ export class Scene {
     this.context.afterFrame();
   }
 
-  /** Creates missing persistent buffers (cleared) and stretch-copies resized ones, as VVISF does. */
-  private preparePersistent(gl: GL2, plans: PassPlan[]): void {
-    for (const plan of plans) {
-      const name = plan.pass.target;
-      if (!name || !plan.pass.persistent) continue;
-      const old = this.persistent.get(name);
-      if (old && !old.destroyed && old.width === plan.width && old.height === plan.height) continue;
-      const fresh = this.context.pool.createBuffer({
-        width: plan.width,
-        height: plan.height,
-        float: plan.float,
-      });
-      gl.bindFramebuffer(gl.FRAMEBUFFER, fresh.framebuffer);
-      gl.viewport(0, 0, plan.width, plan.height);
-      gl.clearColor(0, 0, 0, 0);
-      gl.clear(gl.COLOR_BUFFER_BIT);
-      if (old && !old.destroyed) {
-        gl.bindFramebuffer(gl.READ_FRAMEBUFFER, old.framebuffer);
-        gl.bindFramebuffer(gl.DRAW_FRAMEBUFFER, fresh.framebuffer);
-        const filter = old.format === 'rgba32f' ? gl.NEAREST : gl.LINEAR;
-        gl.blitFramebuffer(
-          0,
-          0,
-          old.width,
-          old.height,
-          0,
-          0,
-          plan.width,
-          plan.height,
-          gl.COLOR_BUFFER_BIT,
-          filter,
-        );
-        gl.bindFramebuffer(gl.READ_FRAMEBUFFER, null);
-        gl.bindFramebuffer(gl.DRAW_FRAMEBUFFER, null);
-      }
-      old?.release();
-      this.persistent.set(name, fresh);
-    }
-  }
-
-  private setFrameUniforms(
-    gl: GL2,
-    program: CompiledProgram,
-    time: number,
-    timeDelta: number,
-    frameIndex: number,
-    date: Date,
-  ): void {
-    gl.uniform1f(program.location('TIME'), time);
-    gl.uniform1f(program.location('TIMEDELTA'), timeDelta);
-    gl.uniform1i(program.location('FRAMEINDEX'), frameIndex);
-    const seconds = date.getHours() * 3600 + date.getMinutes() * 60 + date.getSeconds();
-    gl.uniform4f(program.location('DATE'), date.getFullYear(), date.getMonth() + 1, date.getDate(), seconds);
-    const renamed = this.shaders!.renamed;
-    for (const input of this.docValue!.inputs) {
-      const v = this.values.get(input.name);
-      // Inputs named like an ES 3.00 built-in (e.g. "inverse") are declared under their new name.
-      const uniform = renamed.find((r) => r.from === input.name)?.to ?? input.name;
-      const loc = program.location(uniform);
-      switch (input.type) {
-        case 'event':
-        case 'bool':
-          gl.uniform1i(loc, v ? 1 : 0);
-          break;
-        case 'long':
-          gl.uniform1i(loc, v as number);
-          break;
-        case 'float':
-          gl.uniform1f(loc, v as number);
-          break;
-        case 'point2D': {
-          const p = v as [number, number];
-          gl.uniform2f(loc, p[0], p[1]);
-          break;
-        }
-        case 'point3D': {
-          const p = v as [number, number, number];
-          gl.uniform3f(loc, p[0], p[1], p[2]);
-          break;
-        }
-        case 'point4D': {
-          const p = v as [number, number, number, number];
-          gl.uniform4f(loc, p[0], p[1], p[2], p[3]);
-          break;
-        }
-        case 'color': {
-          const c = v as [number, number, number, number];
-          gl.uniform4f(loc, c[0], c[1], c[2], c[3]);
-          break;
-        }
-        default:
-          break;
-      }
-    }
-  }
-
-  /** Binds every sampler the shader declares to its own texture unit, with its rect/size/flip uniforms. */
-  private bindSamplers(
-    gl: GL2,
-    program: CompiledProgram,
-    temps: Map<string, RenderTarget>,
-    staged: Map<string, RenderTarget>,
-    written: Set<string>,
-  ): void {
-    const samplers = this.shaders!.samplers;
-    for (let unit = 0; unit < samplers.length; unit++) {
-      const s = samplers[unit]!;
-      const u = s.uniform; // the declared name (differs from s.name when renamed away from a built-in)
-      gl.activeTexture(gl.TEXTURE0 + unit);
-      gl.uniform1i(program.location(u), unit);
-      if (s.kind === 'cube') {
-        const cube = this.cubeTexture(s.name);
-        gl.bindTexture(gl.TEXTURE_CUBE_MAP, cube.handle);
-        gl.uniform2f(program.location(`_${u}_imgSize`), cube.width, cube.height);
-        continue;
-      }
-      const b = this.samplerBinding(s.name, s.source, temps, staged, written);
-      gl.bindTexture(gl.TEXTURE_2D, b.texture);
-      gl.uniform4f(program.location(`_${u}_imgRect`), 0, 0, 1, 1);
-      gl.uniform2f(program.location(`_${u}_imgSize`), b.width, b.height);
-      gl.uniform1i(program.location(`_${u}_flip`), b.flip ? 1 : 0);
-    }
-    gl.activeTexture(gl.TEXTURE0);
-  }
-
-  private samplerBinding(
-    name: string,
-    source: 'input' | 'imported' | 'target',
-    temps: Map<string, RenderTarget>,
-    staged: Map<string, RenderTarget>,
-    written: Set<string>,
-  ): SamplerBinding {
-    if (source === 'target') {
-      const buffer =
-        staged.get(name) ?? this.persistent.get(name) ?? (written.has(name) ? temps.get(name) : undefined);
-      if (buffer)
-        return { texture: buffer.texture.handle, width: buffer.width, height: buffer.height, flip: false };
-      // A temp target read before it is written this frame: VVISF samples an uncleared texture; we give
-      // transparent black so the result is deterministic.
-      return this.emptyBinding();
-    }
-    const slot = this.images.get(name);
-    if (!slot) return this.emptyBinding();
-    if (!slot.texture || slot.texture.generation !== this.context.generation) {
-      const { image } = slot;
-      const data = image.data instanceof Uint8ClampedArray ? new Uint8Array(image.data.buffer) : image.data;
-      slot.texture = this.context.createTexture(
-        image.width,
-        image.height,
-        image.data instanceof Float32Array ? this.floatImageFormat() : 'rgba8',
-        data,
-      );
-    }
-    // Images are uploaded top row first, so _flip tells the IMG_* helpers to turn them upright (VVISF protocol).
-    return { texture: slot.texture.handle, width: slot.image.width, height: slot.image.height, flip: true };
-  }
-
-  private floatImageFormat(): 'rgba16f' | 'rgba32f' {
-    return this.context.floatImageFormat();
-  }
-
-  /** The cube's texture (uploaded on first use in this context generation), or a 1x1 transparent cube. */
-  private cubeTexture(name: string): Texture2D {
-    const slot = this.cubes.get(name);
-    if (!slot) {
-      if (!this.emptyCube || this.emptyCube.generation !== this.context.generation) {
-        const face = EMPTY_IMAGE.data as Uint8Array;
-        this.emptyCube = this.context.createCubeTexture(1, 'rgba8', [face, face, face, face, face, face]);
-      }
-      return this.emptyCube;
-    }
-    if (!slot.texture || slot.texture.generation !== this.context.generation) {
-      const float = slot.faces[0]!.data instanceof Float32Array;
-      const data = slot.faces.map((f) =>
-        f.data instanceof Uint8ClampedArray ? new Uint8Array(f.data.buffer) : f.data,
-      );
-      slot.texture = this.context.createCubeTexture(
-        slot.faces[0]!.width,
-        float ? this.floatImageFormat() : 'rgba8',
-        data,
-      );
-    }
-    return slot.texture;
-  }
-
-  private emptyBinding(): SamplerBinding {
-    if (!this.emptyTexture || this.emptyTexture.generation !== this.context.generation) {
-      this.emptyTexture = this.context.createTexture(1, 1, 'rgba8', EMPTY_IMAGE.data as Uint8Array);
-    }
-    return { texture: this.emptyTexture.handle, width: 1, height: 1, flip: false };
-  }
-
-  private readBack(gl: GL2, drawn: DrawnFrame, options: RenderOptions): Frame {
-    const context = this.context;
-    const arrays = context.pixelArrays;
-    const gpu = context.options.flip === 'gpu';
-    const read = (buffer: RenderTarget, drawnTopDown: boolean, into?: Uint8Array) =>
-      drawnTopDown || !gpu
-        ? readTarget(gl, buffer, arrays, into)
-        : readFlipped(gl, context.pool, buffer, arrays, into);
-    const { pixels, floatPixels } = read(drawn.output, drawn.topDown, options.pixels);
-    const passes = new Map<string, PassImage>();
-    for (const name of options.readPasses ?? []) {
-      const buffer = drawn.target(name);
-      if (!buffer) {
-        const targets = this.docValue!.passes.map((p) => p.target).filter(Boolean);
-        throw new ISFError(
-          'BAD_ARGUMENT',
-          `readPasses: "${name}" is not a pass target of ${this.docValue!.name} (targets: ${targets.join(', ') || 'none'})`,
-        );
-      }
-      const img = read(buffer, buffer === drawn.output && drawn.topDown);
-      const upright = <A extends Uint8Array | Float32Array>(a: A) =>
-        gpu ? a : flipRows(a, buffer.width, buffer.height);
-      const floatPixels = img.floatPixels && upright(img.floatPixels);
-      passes.set(name, {
-        name,
-        width: buffer.width,
-        height: buffer.height,
-        pixels: img.pixels ? upright(img.pixels) : floatToBytes(floatPixels!),
-        floatPixels,
-      });
-    }
-    const own = options.pixels;
-    const meta = { ...drawn.timing, renderMs: performance.now() - drawn.startedAt };
-    return new Frame(drawn.output.width, drawn.output.height, pixels, floatPixels, meta, {
-      passImages: passes,
-      bottomUp: !gpu,
-      // The caller's own render({ pixels }) array is theirs: only arrays we made are recycled.
-      recycle: (p, f) => arrays.recycle(p === own ? undefined : p, f),
-    });
-  }
-
   // --- lifecycle --------------------------------------------------------------------------------------------
 
   /** After reinitialize()/loss: every handle is dead; recompile and restart persistent buffers. */
   private rebuild(): void {
     const doc = this.docValue!;
-    this.persistent.clear(); // their buffers died with the old context (the pool already forgot them)
-    this.emptyTexture = undefined;
-    this.emptyCube = undefined;
-    for (const slot of [...this.images.values(), ...this.cubes.values()]) slot.texture = undefined;
+    this.passes.forget();
+    this.inputs.forget();
     this.program = this.context.programs.acquire(this.shaders!, {
       fragment: doc.path,
       vertex: doc.vertexShaderArt ? doc.path : doc.vertexPath,
@@ -903,16 +544,8 @@ export class Scene {
 
   private releaseGL(): void {
     const current = this.builtGeneration === this.context.generation && this.context.state === 'ready';
-    for (const b of this.persistent.values()) b.release();
-    this.persistent.clear();
-    for (const slot of [...this.images.values(), ...this.cubes.values()]) {
-      if (slot.texture && current) this.context.deleteTexture(slot.texture);
-      slot.texture = undefined;
-    }
-    if (this.emptyTexture && current) this.context.deleteTexture(this.emptyTexture);
-    this.emptyTexture = undefined;
-    if (this.emptyCube && current) this.context.deleteTexture(this.emptyCube);
-    this.emptyCube = undefined;
+    this.passes.release();
+    this.inputs.release(current);
     if (this.program && current) this.context.programs.release(this.program);
     this.program = undefined;
   }
@@ -934,30 +567,6 @@ export class Scene {
   private warn(code: Diagnostic['code'], message: string): void {
     this.warningList.push({ severity: 'warning', code, message, file: this.docValue?.path });
   }
-}
-
-/** One VERTEX_SHADER_ART draw: its uniforms (vertexshaderart.com names), then pointCount vertices. */
-function drawVertexShaderArt(
-  gl: GL2,
-  program: CompiledProgram,
-  vsa: VertexShaderArt,
-  time: number,
-  size: { width: number; height: number },
-): void {
-  gl.uniform1f(program.location('vertexCount'), vsa.pointCount);
-  gl.uniform1f(program.location('time'), time);
-  gl.uniform2f(program.location('resolution'), size.width, size.height);
-  gl.uniform4f(program.location('background'), ...vsa.background);
-  const mode = {
-    POINTS: gl.POINTS,
-    LINES: gl.LINES,
-    LINE_LOOP: gl.LINE_LOOP,
-    LINE_STRIP: gl.LINE_STRIP,
-    TRIANGLES: gl.TRIANGLES,
-    TRIANGLE_STRIP: gl.TRIANGLE_STRIP,
-    TRIANGLE_FAN: gl.TRIANGLE_FAN,
-  }[vsa.primitive];
-  gl.drawArrays(mode, 0, vsa.pointCount);
 }
 
 function checkFinite(name: string, v: number): void {
