@@ -105,6 +105,34 @@ export async function decodeImage(
   }
 }
 
+/**
+ * Decodes a 16-bit (or 8-bit) PNG/TIFF to RGBA16, values as stored: what a 16-bit frame written by encodeFrame
+ * gives back exactly (the farm encodes its depth-16 videos from them). toColourspace('rgb16') keeps sharp from
+ * reducing the values to 8 bits on the way out.
+ */
+export async function decodeImage16(
+  bytes: Uint8Array,
+  name = 'image',
+): Promise<{ width: number; height: number; data: Uint16Array }> {
+  const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  await checkImageHeader(input, name, `${bytes.byteLength} bytes`);
+  const sharp = await loadSharp();
+  try {
+    const { data, info } = await sharp(input, { limitInputPixels: MAX_DECODE_SIDE * MAX_DECODE_SIDE })
+      .toColourspace('rgb16')
+      .ensureAlpha()
+      .raw({ depth: 'ushort' })
+      .toBuffer({ resolveWithObject: true });
+    // A copy: the Buffer may sit at an odd offset in Node's pool, which a Uint16Array cannot view.
+    const values = new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
+    return { width: info.width, height: info.height, data: values };
+  } catch (e) {
+    throw new ISFError('IMAGE_DECODE', `Cannot decode image "${name}": ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+}
+
 export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'tiff' | 'exr';
 
 /**

@@ -315,6 +315,79 @@ test('video output: frames from the farm, encoded in order, same file as a singl
   );
 });
 
+// Float output with fine gradients: a 16-bit video of it differs from an 8-bit one in almost every value.
+const DEEP = write(
+  'deep.fs',
+  `/*{ "ISFVSN": "2", "PASSES": [ { "FLOAT": true } ] }*/
+void main() {
+  vec2 uv = isf_FragNormCoord;
+  gl_FragColor = vec4(uv.x, fract(uv.y * 0.9 + TIME * 0.37), 0.25 + 0.5 * uv.x * uv.y, 1.0);
+}
+`,
+);
+
+/** Every frame of a video decoded by ffmpeg to RGBA16 (rgba64le). */
+function decode16(file: string): Buffer {
+  const r = spawnSync(
+    'ffmpeg',
+    ['-hide_banner', '-loglevel', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgba64le', 'pipe:1'],
+    { maxBuffer: 1 << 26 },
+  );
+  assert.equal(r.status, 0, r.stderr?.toString());
+  return r.stdout;
+}
+
+test('--depth 16 video on the farm: 16-bit PNG frames into ProRes 4444 XQ (the same file) and FFV1 (the same pixels)', async (t) => {
+  if (skip) return skipOrFail(t, skip);
+  if (!hasFfmpeg) return skipOrFail(t, 'ffmpeg is not installed');
+  const args = (out: string) => [
+    'render',
+    DEEP,
+    '-o',
+    out,
+    '--size',
+    '48x24',
+    '--frames',
+    '9',
+    '--depth',
+    '16',
+  ];
+  for (const ext of ['mov', 'mkv']) {
+    local(args(join(work, `deep-local.${ext}`)));
+    const r = await farm([...args(`deep-farm.${ext}`), '--chunk', '3']);
+    assert.equal(r.status, 0, r.stderr);
+  }
+  // ProRes is deterministic and the .mov muxer writes no time or random id: byte for byte the local file.
+  assert.ok(
+    readFileSync(join(work, 'deep-farm.mov')).equals(readFileSync(join(work, 'deep-local.mov'))),
+    'the farm .mov differs from the local one',
+  );
+  const probe = spawnSync(
+    'ffprobe',
+    ['-v', 'error', '-show_entries', 'stream=pix_fmt,profile', '-of', 'csv=p=0', join(work, 'deep-farm.mov')],
+    { encoding: 'utf8' },
+  );
+  assert.match(probe.stdout, /^XQ,yuva?444p1[02]le$/m, probe.stdout);
+  // Matroska writes random segment and track ids into every file (two local encodes differ too): the decoded
+  // frames are what must match, and they keep more than 8 bits.
+  const farmPixels = decode16(join(work, 'deep-farm.mkv'));
+  assert.ok(
+    farmPixels.equals(decode16(join(work, 'deep-local.mkv'))),
+    'the farm .mkv decodes to other pixels',
+  );
+  const values = new Uint16Array(farmPixels.buffer, farmPixels.byteOffset, farmPixels.length / 2);
+  assert.equal(values.length, 48 * 24 * 4 * 9);
+  assert.ok(
+    values.some((v) => v % 257 !== 0),
+    'some decoded values are not 8-bit values scaled (the video kept 16 bits)',
+  );
+  assert.deepEqual(
+    readdirSync(work).filter((f) => f.startsWith('.isf-farm-')),
+    [],
+    'the temporary frame folder is left behind',
+  );
+});
+
 test('validate --redis: the same reports as validating locally, exit 3 for the broken shader', async (t) => {
   if (skip) return skipOrFail(t, skip);
   const files = ['generator.fs', BROKEN, 'feedback.fs']; // relative names come back as given

@@ -5,7 +5,8 @@
  *
  * A render gives the same files as a single-machine renderToFiles: frame k is named and timed as in the whole
  * sequence, shaders with persistent buffers render in one sequential job, and a video is encoded here, in
- * frame order, from 8-bit PNG frames the workers leave in a temporary folder on the shared storage.
+ * frame order, from PNG frames the workers leave in a temporary folder on the shared storage: 8-bit, or 16-bit
+ * with depth 16 (the RGBA16 values a local render pipes to ffmpeg, losslessly), so the video is the same file.
  */
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
@@ -16,7 +17,7 @@ import { ISFError } from '../../core/errors.ts';
 import { parseInputValueText } from '../../core/values.ts';
 import { audioTrackFor, type BatchOptions, checkSequence, frameFileName, isPattern } from '../batch.ts';
 import { type AudioTrack, requireFfmpeg, VideoWriter } from '../ffmpeg.ts';
-import { decodeImage } from '../images.ts';
+import { decodeImage, decodeImage16 } from '../images.ts';
 import { loadISF } from '../load.ts';
 import {
   DEFAULT_QUEUE,
@@ -139,7 +140,8 @@ export async function farmRender(options: FarmRenderOptions): Promise<FarmRender
     start: options.start ?? 0,
     frames,
     output: target,
-    depth: video ? 8 : (options.depth ?? 8),
+    // A video's intermediate PNGs carry its depth: 16-bit frames are the RGBA16 a local render sends ffmpeg.
+    depth: options.depth ?? 8,
     supersample,
     ...(options.untrusted ? { untrusted: true } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
@@ -290,11 +292,15 @@ async function encodeVideo(
   storage: FarmStorage,
   frames: string[],
   output: string,
-  options: Pick<FarmRenderOptions, 'width' | 'height' | 'codec' | 'crf' | 'pixFmt' | 'alpha' | 'onNotice'> & {
+  options: Pick<
+    FarmRenderOptions,
+    'width' | 'height' | 'codec' | 'crf' | 'pixFmt' | 'alpha' | 'depth' | 'onNotice'
+  > & {
     fps: number;
     audio: AudioTrack | undefined;
   },
 ): Promise<void> {
+  const deep = options.depth === 16;
   const writer = await VideoWriter.open(output, {
     width: options.width,
     height: options.height,
@@ -304,12 +310,19 @@ async function encodeVideo(
     pixFmt: options.pixFmt,
     audio: options.audio,
     alpha: options.alpha,
+    depth: deep ? 16 : 8,
     onNotice: options.onNotice,
   });
   try {
     for (const file of frames) {
-      // decodeImage gives RGBA8, as the shader's 8-bit output that a single-machine render sends ffmpeg.
-      await writer.write((await decodeImage(await storage.read(file), file)).data as Uint8Array);
+      // The values a single-machine render sends ffmpeg: RGBA8 of the shader's 8-bit output, or with depth 16
+      // the RGBA16 (from float output) that the worker wrote losslessly into a 16-bit PNG.
+      const bytes = await storage.read(file);
+      await writer.write(
+        deep
+          ? (await decodeImage16(bytes, file)).data
+          : ((await decodeImage(bytes, file)).data as Uint8Array),
+      );
     }
     await writer.close();
   } catch (e) {
