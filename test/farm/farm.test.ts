@@ -388,6 +388,42 @@ test('--depth 16 video on the farm: 16-bit PNG frames into ProRes 4444 XQ (the s
   );
 });
 
+const KEYED = write(
+  'keyed.fs',
+  `/*{ "ISFVSN": "2", "INPUTS": [ { "NAME": "amount", "TYPE": "float", "DEFAULT": 0 } ] }*/
+void main() { gl_FragColor = vec4(amount, isf_FragNormCoord.x * amount, 1.0 - amount, 1.0); }
+`,
+);
+
+test('--animate on the farm: frames byte-identical to a local render', async (t) => {
+  if (skip) return skipOrFail(t, skip);
+  const args = (out: string) => [
+    'render',
+    KEYED,
+    '-o',
+    join(out, 'f-%04d.png'),
+    '--size',
+    '16x8',
+    '--frames',
+    '12',
+    '--fps',
+    '4',
+    '--animate',
+    'amount=0@0 1@2',
+  ];
+  const ref = join(work, 'keyed-local');
+  local(args(ref));
+  const out = join(work, 'keyed-farm');
+  const r = await farm([...args(out), '--chunk', '3', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).jobs, 4);
+  assertSameFrames(out, ref, 12);
+  // The value moved: frame 0 (amount 0), 4 (0.5) and 8 (1, held after the last key) all differ.
+  const [f0, f4, f8, f11] = [0, 4, 8, 11].map((k) => readFileSync(join(out, frameNames(12)[k]!)));
+  assert.ok(!f0!.equals(f4!) && !f4!.equals(f8!));
+  assert.ok(f8!.equals(f11!), 'held at the last key');
+});
+
 test('validate --redis: the same reports as validating locally, exit 3 for the broken shader', async (t) => {
   if (skip) return skipOrFail(t, skip);
   const files = ['generator.fs', BROKEN, 'feedback.fs']; // relative names come back as given
