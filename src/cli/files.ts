@@ -1,7 +1,7 @@
 /** Expands the CLI's file and folder arguments into .fs files (folders recursively, sorted). */
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, extname, join, relative, sep } from 'node:path';
 import { ISFError } from '../core/errors.ts';
 import { ioReason } from '../node/confine.ts';
 
@@ -39,5 +39,50 @@ async function walk(dir: string): Promise<string[]> {
     if (e.isDirectory()) out.push(...(await walk(p)));
     else if (SHADER_EXTENSIONS.some((x) => e.name.toLowerCase().endsWith(x))) out.push(p);
   }
+  return out;
+}
+
+export interface ShaderEntry {
+  /** Path relative to the folder, with forward slashes. */
+  path: string;
+  name: string;
+}
+
+/** Deepest folder level listShaders (and isf serve's watcher) goes down to. */
+export const MAX_DEPTH = 16;
+
+export function toPosix(p: string): string {
+  return p.split(sep).join('/');
+}
+
+/** Dot-entries (.git, .env) and node_modules are never listed, served or watched. */
+export function ignoredName(name: string): boolean {
+  return name.startsWith('.') || name === 'node_modules';
+}
+
+/**
+ * Every .fs/.frag below root, relative, sorted (dot folders and node_modules skipped, MAX_DEPTH levels): the
+ * shaders `isf serve` lists and `isf thumbnails` renders.
+ */
+export async function listShaders(root: string): Promise<ShaderEntry[]> {
+  const out: ShaderEntry[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    // An unreadable sub-folder is left out of the list rather than failing it.
+    const entries = await readdir(dir, { withFileTypes: true }).catch((e: unknown) => {
+      if (dir === root) throw e;
+      return [];
+    });
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const e of entries) {
+      if (ignoredName(e.name)) continue;
+      const full = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (depth < MAX_DEPTH) await walk(full, depth + 1);
+      } else if (SHADER_EXTENSIONS.includes(extname(e.name).toLowerCase())) {
+        out.push({ path: toPosix(relative(root, full)), name: basename(e.name, extname(e.name)) });
+      }
+    }
+  };
+  await walk(root, 0);
   return out;
 }

@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   serve: async () => (await import('./serve.ts')).registerServe,
   worker: async () => (await import('./worker.ts')).registerWorker,
   convert: async () => (await import('./convert.ts')).registerConvert,
+  thumbnails: async () => (await import('./thumbnails.ts')).registerThumbnails,
 };
 
 // package.json is two folders up from both src/cli/main.ts and dist/cli/main.js.

@@ -13,7 +13,7 @@
  * IMPORTED, #include), nothing else. Requests whose Host (or Origin) is not this server's own address or
  * localhost are refused, against DNS rebinding. Threat model: docs/browser.md.
  */
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, isIP } from 'node:net';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
@@ -23,8 +23,11 @@ import { DEFAULT_MAX_BYTES, parseISF } from '../core/parse/index.ts';
 import { confinePath, openRegularFile, readRegularFile } from '../node/confine.ts';
 import { checkImageHeader, MAX_DECODE_SIDE } from '../node/images.ts';
 import { EXIT } from './exit-codes.ts';
+import { ignoredName, listShaders, MAX_DEPTH, type ShaderEntry, toPosix } from './files.ts';
 import { run } from './output.ts';
 import { pageBundles } from './page.ts';
+
+export { listShaders, type ShaderEntry };
 
 export interface ServeOptions {
   /** A .fs file (served with its folder, listed alone) or a folder (every .fs/.frag below it). */
@@ -47,15 +50,8 @@ export interface ServeHandle {
   close(): Promise<void>;
 }
 
-export interface ShaderEntry {
-  /** Path relative to the served folder, with forward slashes. */
-  path: string;
-  name: string;
-}
-
 const SHADER_EXTENSIONS = new Set(['.fs', '.frag']);
 const VERTEX_EXTENSIONS = ['.vs', '.vert'];
-const MAX_DEPTH = 16;
 const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
 const DEFAULT_READ_TIMEOUT_MS = 10_000;
 /** `#include "file"` lines name files too (resolved relative to the file that includes them). */
@@ -80,38 +76,6 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 /** Images browsers cannot decode; sharp turns them into PNG. */
 const CONVERTED_IMAGES = new Set(['.tif', '.tiff', '.heic', '.heif', '.jp2']);
-
-function toPosix(p: string): string {
-  return p.split(sep).join('/');
-}
-
-function ignoredName(name: string): boolean {
-  return name.startsWith('.') || name === 'node_modules';
-}
-
-/** Every .fs/.frag below root, relative, sorted (dot folders and node_modules skipped). */
-export async function listShaders(root: string): Promise<ShaderEntry[]> {
-  const out: ShaderEntry[] = [];
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    // An unreadable sub-folder is left out of the list rather than failing it.
-    const entries = await readdir(dir, { withFileTypes: true }).catch((e: unknown) => {
-      if (dir === root) throw e;
-      return [];
-    });
-    entries.sort((a, b) => a.name.localeCompare(b.name));
-    for (const e of entries) {
-      if (ignoredName(e.name)) continue;
-      const full = join(dir, e.name);
-      if (e.isDirectory()) {
-        if (depth < MAX_DEPTH) await walk(full, depth + 1);
-      } else if (SHADER_EXTENSIONS.has(extname(e.name).toLowerCase())) {
-        out.push({ path: toPosix(relative(root, full)), name: basename(e.name, extname(e.name)) });
-      }
-    }
-  };
-  await walk(root, 0);
-  return out;
-}
 
 const PAGE = `<!doctype html>
 <html lang="en">

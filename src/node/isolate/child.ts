@@ -41,6 +41,7 @@ import type {
   CompileResult,
   FilesOptions,
   FilesResult,
+  ShaderInfo,
   ShaderRef,
 } from './protocol.ts';
 
@@ -96,6 +97,21 @@ context.afterFrame = () => {
   afterFrame();
   if (current !== undefined) send({ type: 'progress', id: current });
 };
+
+function infoOf(doc: ISFDocument): ShaderInfo {
+  return {
+    name: doc.name,
+    kind: doc.kind,
+    ...(doc.description !== undefined ? { description: doc.description } : {}),
+    ...(doc.credit !== undefined ? { credit: doc.credit } : {}),
+    categories: [...doc.categories],
+    inputs: doc.inputs.map((i) => ({
+      name: i.name,
+      type: i.type,
+      ...(i.label !== undefined ? { label: i.label } : {}),
+    })),
+  };
+}
 
 function named(id: number, doc: ISFDocument): void {
   send({ type: 'progress', id, name: doc.path ?? doc.name, kind: doc.kind });
@@ -184,13 +200,17 @@ async function run(request: Exclude<ChildRequest, { type: 'abort' }>): Promise<C
     case 'render':
       return { type: 'render', value: await render(request.id, request.job) };
     case 'validate': {
+      let info: ShaderInfo | undefined;
       const value = await checkShaderFile(request.file, context, {
         parse: parseOptions,
         draw: request.draw,
         scene: sceneOptions,
-        onParsed: (doc) => named(request.id, doc),
+        onParsed: (doc) => {
+          named(request.id, doc);
+          if (request.info) info = infoOf(doc);
+        },
       });
-      return { type: 'validate', value };
+      return { type: 'validate', value: info ? { ...value, info } : value };
     }
     case 'files':
       return {

@@ -3,5 +3,5 @@ export { CHECK_FRAME_SIZE, type CheckOptions, checkShaderFile } from './check.ts
 export { type IsolatedOperation, isRenderTimeout, RenderTimeout } from './errors.ts';
 export { assertInsideFolder, type GuardOptions, guardedPlatform } from './guard.ts';
 export * from './limits.ts';
-export type { CompileResult, FilesResult, ShaderRef, ShaderReport } from './protocol.ts';
+export type { CompileResult, FilesResult, ShaderInfo, ShaderRef, ShaderReport } from './protocol.ts';
 export * from './renderer.ts';

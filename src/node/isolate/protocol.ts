@@ -40,12 +40,24 @@ export interface ShaderReport {
   kind: string | null;
   errors: Diagnostic[];
   warnings: Diagnostic[];
+  /** The document's metadata, when asked for (`info: true`) and the document parsed. */
+  info?: ShaderInfo;
+}
+
+/** What a gallery shows of a shader: its metadata as the document states it (untrusted text). */
+export interface ShaderInfo {
+  name: string;
+  kind: string;
+  description?: string;
+  credit?: string;
+  categories: string[];
+  inputs: { name: string; type: string; label?: string }[];
 }
 
 export type ChildRequest =
   | { type: 'compile'; id: number; doc: ShaderRef; fault?: ChildFault }
   | { type: 'render'; id: number; job: RenderJob; fault?: ChildFault }
-  | { type: 'validate'; id: number; file: string; draw: boolean; fault?: ChildFault }
+  | { type: 'validate'; id: number; file: string; draw: boolean; info?: boolean; fault?: ChildFault }
   | {
       type: 'files';
       id: number;

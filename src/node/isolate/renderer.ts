@@ -164,16 +164,16 @@ export class IsolatedRenderer {
 
   /**
    * Validates one file as `isf validate --compile` does: parse, compile, and (unless `draw: false`) draw one
-   * 8x8 frame. Never rejects for a bad shader: a timeout, a memory limit or a crash is reported as the file's
+   * 8x8 frame (`info: true` adds the document's metadata to the report). Never rejects for a bad shader: a timeout, a memory limit or a crash is reported as the file's
    * error.
    */
   async validate(
     file: string,
-    options: IsolatedCallOptions & { draw?: boolean } = {},
+    options: IsolatedCallOptions & { draw?: boolean; info?: boolean } = {},
   ): Promise<ShaderReport> {
     try {
       const r = await this.submit(
-        { type: 'validate', file, draw: options.draw ?? true },
+        { type: 'validate', file, draw: options.draw ?? true, ...(options.info ? { info: true } : {}) },
         'Validating',
         file,
         options,
