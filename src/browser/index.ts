@@ -20,6 +20,14 @@ export {
   loadImageElement,
   rawImageFrom,
 } from './images.ts';
+export {
+  type BrowserLoadOptions,
+  type FetchLike,
+  fetchIncludeReader,
+  isfSourceOf,
+  loadISF,
+  urlResolver,
+} from './load.ts';
 export { FramePresenter, presentFrame, renderToCanvas } from './present.ts';
 
 // Frame.toPNG() in the browser: the browser's own PNG encoder (8-bit only).

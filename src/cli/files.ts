@@ -2,10 +2,18 @@
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, sep } from 'node:path';
+import { CONVERTIBLE_EXTENSIONS } from '../core/convert/index.ts';
 import { ISFError } from '../core/errors.ts';
 import { ioReason } from '../node/confine.ts';
 
 const SHADER_EXTENSIONS = ['.fs', '.frag'];
+/**
+ * Extensions of Shadertoy / GLSL Sandbox sources (.glsl, .json, .txt) that `isf serve` converts on the fly: listed
+ * only when their text is such a source (an include library `lib/noise.glsl` is not).
+ */
+export const CONVERTED_EXTENSIONS = new Set(
+  CONVERTIBLE_EXTENSIONS.filter((e) => !SHADER_EXTENSIONS.includes(e)),
+);
 
 export async function expandShaderPaths(paths: string[]): Promise<string[]> {
   const out: string[] = [];
@@ -62,9 +70,13 @@ export function ignoredName(name: string): boolean {
 
 /**
  * Every .fs/.frag below root, relative, sorted (dot folders and node_modules skipped, MAX_DEPTH levels): the
- * shaders `isf serve` lists and `isf thumbnails` renders.
+ * shaders `isf serve` lists and `isf thumbnails` renders; with `isSource` (which reads the file: `isf serve`), also
+ * the CONVERTED_EXTENSIONS files it says are Shadertoy / GLSL Sandbox sources.
  */
-export async function listShaders(root: string): Promise<ShaderEntry[]> {
+export async function listShaders(
+  root: string,
+  isSource?: (rel: string) => Promise<boolean>,
+): Promise<ShaderEntry[]> {
   const out: ShaderEntry[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
     // An unreadable sub-folder is left out of the list rather than failing it.
@@ -78,8 +90,12 @@ export async function listShaders(root: string): Promise<ShaderEntry[]> {
       const full = join(dir, e.name);
       if (e.isDirectory()) {
         if (depth < MAX_DEPTH) await walk(full, depth + 1);
-      } else if (SHADER_EXTENSIONS.includes(extname(e.name).toLowerCase())) {
-        out.push({ path: toPosix(relative(root, full)), name: basename(e.name, extname(e.name)) });
+      } else {
+        const ext = extname(e.name).toLowerCase();
+        const rel = toPosix(relative(root, full));
+        if (SHADER_EXTENSIONS.includes(ext) || (CONVERTED_EXTENSIONS.has(ext) && (await isSource?.(rel)))) {
+          out.push({ path: rel, name: basename(e.name, extname(e.name)) });
+        }
       }
     }
   };

@@ -12,25 +12,39 @@
  * within the size limit, read with a time limit. Serving one .fs serves that file and the files it names (.vs,
  * IMPORTED, #include), nothing else. Requests whose Host (or Origin) is not this server's own address or
  * localhost are refused, against DNS rebinding. Threat model: docs/browser.md.
+ *
+ * The page fetches `#include` files through /file (so through that one check) and converts Shadertoy / GLSL
+ * Sandbox sources itself (core's converter); the server only lists such sources and hands them out as shaders.
  */
 import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, isIP } from 'node:net';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
+import { detectSourceKind } from '../core/convert/index.ts';
 import { ISFError } from '../core/errors.ts';
 import { DEFAULT_MAX_BYTES, parseISF } from '../core/parse/index.ts';
 import { confinePath, openRegularFile, readRegularFile } from '../node/confine.ts';
 import { checkImageHeader, MAX_DECODE_SIDE } from '../node/images.ts';
 import { EXIT } from './exit-codes.ts';
-import { ignoredName, listShaders, MAX_DEPTH, type ShaderEntry, toPosix } from './files.ts';
+import {
+  CONVERTED_EXTENSIONS,
+  ignoredName,
+  listShaders,
+  MAX_DEPTH,
+  type ShaderEntry,
+  toPosix,
+} from './files.ts';
 import { run } from './output.ts';
 import { pageBundles } from './page.ts';
 
 export { listShaders, type ShaderEntry };
 
 export interface ServeOptions {
-  /** A .fs file (served with its folder, listed alone) or a folder (every .fs/.frag below it). */
+  /**
+   * A .fs file (served with its folder, listed alone) or a folder (every .fs/.frag below it, and the Shadertoy /
+   * GLSL Sandbox sources among its .glsl/.json/.txt files).
+   */
   path: string;
   /** Port (default 8080; 0 picks a free one). */
   port?: number;
@@ -51,6 +65,8 @@ export interface ServeHandle {
 }
 
 const SHADER_EXTENSIONS = new Set(['.fs', '.frag']);
+/** Shadertoy / GLSL Sandbox sources are detected on at most this much text. */
+const MAX_DETECT_BYTES = 4 * 1024 * 1024;
 const VERTEX_EXTENSIONS = ['.vs', '.vert'];
 const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
 const DEFAULT_READ_TIMEOUT_MS = 10_000;
@@ -73,6 +89,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.vs': 'text/plain; charset=utf-8',
   '.vert': 'text/plain; charset=utf-8',
   '.json': 'application/json',
+  '.glsl': 'text/plain; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
 };
 /** Images browsers cannot decode; sharp turns them into PNG. */
 const CONVERTED_IMAGES = new Set(['.tif', '.tiff', '.heic', '.heif', '.jp2']);
@@ -194,9 +212,6 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     for (const c of clients) c.write(line);
   };
 
-  const shaders = async (): Promise<ShaderEntry[]> =>
-    single ? [{ path: single, name: basename(single, extname(single)) }] : listShaders(root);
-
   /** Reads a served file as text (regular, within the limit, with the time limit). */
   const readServed = async (real: string, maxBytes = maxFileBytes): Promise<string> => {
     try {
@@ -206,6 +221,19 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       throw httpError(e);
     }
   };
+
+  /** A convertible file that holds a Shadertoy or GLSL Sandbox source (read through the one check). */
+  const isSource = async (rel: string): Promise<boolean> => {
+    try {
+      const kind = detectSourceKind(await readServed(await servedPath(root, rel), MAX_DETECT_BYTES));
+      return kind !== 'unknown' && kind !== 'isf';
+    } catch {
+      return false; // unreadable, too large, or outside: not listed (and not served either)
+    }
+  };
+
+  const shaders = async (): Promise<ShaderEntry[]> =>
+    single ? [{ path: single, name: basename(single, extname(single)) }] : listShaders(root, isSource);
 
   const vertexOf = async (
     fsReal: string,
@@ -366,8 +394,13 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
         return;
       case '/shader': {
         const abs = await requested(url.searchParams.get('path'));
-        if (!SHADER_EXTENSIONS.has(extname(abs).toLowerCase()))
-          throw new HttpError(403, 'only .fs/.frag files');
+        const ext = extname(abs).toLowerCase();
+        if (!SHADER_EXTENSIONS.has(ext) && !CONVERTED_EXTENSIONS.has(ext)) {
+          throw new HttpError(
+            403,
+            `only shaders: ${[...SHADER_EXTENSIONS, ...CONVERTED_EXTENSIONS].join(' ')}`,
+          );
+        }
         const source = await readServed(abs, DEFAULT_MAX_BYTES);
         sendJSON(res, { path: toPosix(relative(root, abs)), source, ...(await vertexOf(abs)) });
         return;
@@ -474,7 +507,10 @@ export function registerServe(program: Command): void {
     .description(
       'live preview in the browser: controls for every input, reload on save, errors with line numbers',
     )
-    .argument('<path>', 'a .fs file, or a folder of shaders to switch between')
+    .argument(
+      '<path>',
+      'a .fs file (or a Shadertoy / GLSL Sandbox .glsl/.json), or a folder of shaders to switch between',
+    )
     .option('-p, --port <port>', 'port to listen on (0: any free port)', '8080')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .action(async (path: string, opts: { port: string; host: string }) => {

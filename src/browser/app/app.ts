@@ -8,6 +8,7 @@
  */
 import type { ISFDocument, Vec2 } from '../../core/document.ts';
 import { type Diagnostic, ISFError } from '../../core/errors.ts';
+import { applyIncludes } from '../../core/parse/include.ts';
 import { validateISF } from '../../core/parse/index.ts';
 import type { InputValue } from '../../core/values.ts';
 import type { GLContext } from '../../render/context.ts';
@@ -17,6 +18,7 @@ import { Scene } from '../../render/scene.ts';
 import { testPattern } from '../../render/test-pattern.ts';
 import { createBrowserContext } from '../context.ts';
 import { browserPlatform, decodeBrowserImage, encodeFramePNG } from '../images.ts';
+import { fetchIncludeReader, isfSourceOf } from '../load.ts';
 import { FramePresenter, type ShownFrame } from '../present.ts';
 import { buildControl, type ControlHost, type InputControl } from './controls.ts';
 import { clear, dropTarget, h } from './dom.ts';
@@ -94,6 +96,8 @@ export class App implements ControlHost {
   private shaders: ShaderEntry[] = [];
   private currentPath: string | undefined;
   private loadedSource: string | undefined;
+  /** Every file the last load of the current shader included or tried to include (a missing one too). */
+  private included = new Set<string>();
   private controls: InputControl[] = [];
   private images = new Map<string, ImageChoice>();
   private audio = new Map<string, AudioFeed>();
@@ -140,7 +144,13 @@ export class App implements ControlHost {
     const first = this.shaders.find((s) => s.path === wanted) ?? this.shaders[0];
     if (first) await this.load(first.path, false);
     else
-      this.showMessages([{ severity: 'error', code: 'ISF_FILE_NOT_FOUND', message: 'No .fs shaders here.' }]);
+      this.showMessages([
+        {
+          severity: 'error',
+          code: 'ISF_FILE_NOT_FOUND',
+          message: 'No shaders here (.fs, .frag, or Shadertoy / GLSL Sandbox sources).',
+        },
+      ]);
     this.listen();
     requestAnimationFrame((t) => this.tick(t));
   }
@@ -202,9 +212,9 @@ export class App implements ControlHost {
     };
   }
 
-  /** Does the current shader depend on this file (itself, its vertex shader, an IMPORTED image)? */
+  /** Does the current shader depend on this file (itself, its vertex shader, an #include, an IMPORTED image)? */
   private usesFile(path: string): boolean {
-    if (path === this.currentPath) return true;
+    if (path === this.currentPath || this.included.has(path)) return true;
     const doc = this.scene.doc;
     if (!doc) return false;
     return path === doc.vertexPath || doc.imported.some((i) => (i.resolvedPath ?? i.path) === path);
@@ -250,19 +260,15 @@ export class App implements ControlHost {
       history.replaceState(null, '', url);
     }
     this.loadedSource = shader.source;
-    const result = validateISF(shader.source, {
-      path: shader.path,
-      ...(shader.vertexSource !== undefined
-        ? { vertexSource: shader.vertexSource, vertexPath: shader.vertexPath }
-        : {}),
-    });
-    if (!result.ok || !result.document) {
-      this.broken = true;
-      this.showMessages(result.diagnostics);
-      if (switching) this.panelForBroken(shader.path);
+    const doc = await this.parse(shader, seq);
+    if (doc === undefined) {
+      if (seq === this.loadSeq) {
+        this.broken = true;
+        if (switching) this.panelForBroken(shader.path);
+      }
       return;
     }
-    const doc = result.document;
+    if (seq !== this.loadSeq) return;
     const saved = keepValues && !switching ? this.snapshot() : new Map<string, InputValue>();
     try {
       await this.scene.useDoc(doc);
@@ -283,6 +289,48 @@ export class App implements ControlHost {
     this.showMessages(this.scene.warnings);
     this.reloads += 1;
     this.dirty = true;
+  }
+
+  /**
+   * The served text as a document, as Node's loadISF makes it: a Shadertoy / GLSL Sandbox source converted (its
+   * notes as warnings), parsed, and its #includes fetched through the server's one file check (/file), relative to
+   * the including file. Errors are shown here; undefined then.
+   */
+  private async parse(shader: ShaderResponse, seq: number): Promise<ISFDocument | undefined> {
+    const included = new Set<string>();
+    const show = (diagnostics: readonly Diagnostic[], suggestion?: string): undefined => {
+      if (seq === this.loadSeq) {
+        this.included = included;
+        this.showMessages(diagnostics, suggestion);
+      }
+      return undefined;
+    };
+    let converted: ReturnType<typeof isfSourceOf>;
+    try {
+      converted = isfSourceOf(shader.source, shader.path);
+    } catch (e) {
+      if (!(e instanceof ISFError)) throw e;
+      return show(e.diagnostics.length > 0 ? e.diagnostics : [e.toDiagnostic()], e.suggestion);
+    }
+    const result = validateISF(converted.source, {
+      path: shader.path,
+      ...(shader.vertexSource !== undefined
+        ? { vertexSource: shader.vertexSource, vertexPath: shader.vertexPath }
+        : {}),
+    });
+    if (!result.ok || !result.document) return show([...result.diagnostics, ...converted.warnings]);
+    const doc = result.document;
+    try {
+      await applyIncludes(doc, fetchIncludeReader(fileUrl, { onRequest: (p) => included.add(p) }));
+    } catch (e) {
+      if (!(e instanceof ISFError)) throw e;
+      const own = e.diagnostics.length > 0 ? e.diagnostics : [e.toDiagnostic()];
+      return show([...own, ...result.diagnostics, ...converted.warnings], e.suggestion);
+    }
+    // validateISF's document.warnings is its diagnostics array: the conversion notes join them there.
+    doc.warnings.push(...converted.warnings);
+    if (seq === this.loadSeq) this.included = included;
+    return doc;
   }
 
   private snapshot(): Map<string, InputValue> {
