@@ -138,6 +138,13 @@ export class App implements ControlHost {
       [this.width, this.height] = size.split('x').map(Number) as [number, number];
     if (params.has('time')) this.time = Number(params.get('time')) || 0;
     if (params.get('paused') === '1') this.playing = false;
+    // The WebGL context is made now, before the canvas is in the page: a script that calls getContext('webgl2')
+    // on it first would otherwise make it with the browser's defaults (no preserveDrawingBuffer, antialias).
+    try {
+      this.context.initialize();
+    } catch (e) {
+      this.reportError(e);
+    }
     this.layout();
     await this.refreshList();
     const wanted = params.get('shader');
