@@ -227,6 +227,8 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
     timeline: flags.timeline === undefined ? undefined : await readTimelineFile(flags.timeline),
     images,
     audio,
+    // The clip sequenceLength probed: the render does not probe it again.
+    clips: length.clips,
     depth: Number(flags.depth) as SampleDepth,
     supersample,
     codec: flags.codec,

@@ -4,12 +4,13 @@
  * Samples come back as 32-bit float per channel at the file's own rate, so the same file gives the same samples
  * in every thread, process and farm worker of one installation.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { extname } from 'node:path';
 import { type AudioSamples, parseWav } from '../core/audio.ts';
 import { ISFError } from '../core/errors.ts';
 import { checkRegularFile, readRegularFile } from './confine.ts';
 import { hasFfmpeg } from './ffmpeg.ts';
+import { ffprobe } from './ffprobe.ts';
 
 /** Largest sound file read or handed to ffmpeg (about 25 minutes of 48 kHz stereo float WAV). */
 export const MAX_AUDIO_FILE_BYTES = 512 * 1024 * 1024;
@@ -23,35 +24,30 @@ export async function loadWav(path: string): Promise<AudioSamples> {
 
 /** Sample rate and channel count of the first audio stream, from ffprobe (AUDIO_DECODE when there is none). */
 export function probeAudio(path: string): { sampleRate: number; channels: number } {
-  const r = spawnSync(
-    'ffprobe',
-    [
-      '-v',
-      'error',
-      '-select_streams',
-      'a:0',
-      '-show_entries',
-      'stream=sample_rate,channels',
-      '-of',
-      'json',
-      path,
-    ],
-    { encoding: 'utf8' },
-  );
-  if (r.status !== 0) {
-    throw new ISFError(
-      'AUDIO_DECODE',
-      `Cannot decode audio file ${path}: ${r.stderr.trim().split('\n')[0] || 'ffprobe failed'}`,
-      { file: path },
-    );
-  }
-  const stream = (JSON.parse(r.stdout) as { streams?: Record<string, string | number>[] }).streams?.[0];
-  const sampleRate = Number(stream?.sample_rate);
-  const channels = Number(stream?.channels);
-  if (!stream || !(sampleRate > 0) || !(channels > 0)) {
+  return probeAudioStream(path, false);
+}
+
+/** One ffprobe of the first audio stream (and with `duration` the file's duration, which must be above 0). */
+function probeAudioStream(
+  path: string,
+  duration: boolean,
+): { sampleRate: number; channels: number; duration: number } {
+  const r = ffprobe(path, {
+    stream: 'a:0',
+    entries: duration ? 'stream=sample_rate,channels:format=duration' : 'stream=sample_rate,channels',
+    code: 'AUDIO_DECODE',
+    what: 'decode audio file',
+  });
+  const sampleRate = Number(r.stream?.sample_rate);
+  const channels = Number(r.stream?.channels);
+  if (!r.stream || !(sampleRate > 0) || !(channels > 0)) {
     throw new ISFError('AUDIO_DECODE', `${path} has no audio stream`, { file: path });
   }
-  return { sampleRate, channels };
+  const seconds = Number(r.format.duration);
+  if (duration && !(seconds > 0)) {
+    throw new ISFError('AUDIO_DECODE', `Cannot tell the duration of ${path}`, { file: path });
+  }
+  return { sampleRate, channels, duration: seconds };
 }
 
 /** Decodes the first audio stream of `path` with ffmpeg to float PCM at the stream's own rate. */
@@ -122,17 +118,7 @@ export async function checkAudioTrack(path: string): Promise<void> {
 export async function probeAudioDuration(path: string): Promise<number> {
   await requireFile(path);
   if (!hasFfmpeg()) return audioDuration(await loadAudio(path));
-  probeAudio(path);
-  const r = spawnSync(
-    'ffprobe',
-    ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', path],
-    { encoding: 'utf8' },
-  );
-  const d = Number(r.stdout.trim());
-  if (r.status !== 0 || !(d > 0)) {
-    throw new ISFError('AUDIO_DECODE', `Cannot tell the duration of ${path}`, { file: path });
-  }
-  return d;
+  return probeAudioStream(path, true).duration;
 }
 
 /** Duration of decoded audio in seconds. */

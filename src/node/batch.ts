@@ -23,7 +23,14 @@ import { testPattern } from '../render/test-pattern.ts';
 import { checkAudioTrack, loadAudio, probeAudioDuration } from './audio.ts';
 import { checkRegularFile } from './confine.ts';
 import { requireExrEncoder } from './exr.ts';
-import { type AudioTrack, isVideoPath, probeVideo, VideoReader, VideoWriter } from './ffmpeg.ts';
+import {
+  type AudioTrack,
+  isVideoPath,
+  probeVideo,
+  type VideoInfo,
+  VideoReader,
+  VideoWriter,
+} from './ffmpeg.ts';
 import { writeFileAtomic } from './files.ts';
 import {
   decodeImage,
@@ -60,6 +67,11 @@ export interface BatchOptions {
    * audio track. Frame k, rendered at TIME t, sees the audio window that ends at t (core/audio.ts).
    */
   audio?: Record<string, string>;
+  /**
+   * What ffprobe said about clip inputs (path as given in `images` -> VideoInfo), as `sequenceLength` returns
+   * it: those clips are not probed again. Other clips are probed for their size only (no frame count).
+   */
+  clips?: Record<string, VideoInfo>;
   /**
    * 16 writes 16-bit PNGs/TIFFs and pipes video as RGBA16 into a codec that keeps more than 8 bits (from float
    * output when the shader renders float). EXR frames are half float unless 32 (full float, EXR only).
@@ -171,7 +183,7 @@ export async function applyInputs(
   doc: ISFDocument,
   options: Pick<
     BatchOptions,
-    'set' | 'images' | 'audio' | 'width' | 'height' | 'onNotice' | 'scene' | 'animate' | 'timeline'
+    'set' | 'images' | 'audio' | 'clips' | 'width' | 'height' | 'onNotice' | 'scene' | 'animate' | 'timeline'
   >,
 ): Promise<{
   animateProgress: boolean;
@@ -203,7 +215,9 @@ export async function applyInputs(
             what: `video file for "${name}"`,
           });
         }
-        const info = probeVideo(path);
+        // Probed once per render: sequenceLength's answer when it has one, else the size only (no counting).
+        const clips = options.clips ?? {};
+        const info = Object.hasOwn(clips, path) ? clips[path]! : probeVideo(path, { countFrames: false });
         streams.set(name, new VideoReader(path, info.width, info.height));
       } else {
         sink.setImageData(name, await decode(path, name));
@@ -552,6 +566,8 @@ export interface SequenceLength {
   frames: number;
   fps: number;
   chosen?: string;
+  /** The clip probed for the length (its path -> what ffprobe said): pass it on as BatchOptions.clips. */
+  clips: Record<string, VideoInfo>;
 }
 
 /**
@@ -572,16 +588,20 @@ export async function sequenceLength(
   if (clip !== undefined && !info?.frames) {
     throw new ISFError('IMAGE_DECODE', `${clip} has no video frames`, { file: clip });
   }
+  const clips: Record<string, VideoInfo> = clip !== undefined ? Object.fromEntries([[clip, info!]]) : {};
   const fps = options.fps ?? info?.fps ?? 30;
-  if (options.frames !== undefined) return { frames: options.frames, fps };
-  if (options.duration !== undefined) return { frames: Math.max(1, Math.round(options.duration * fps)), fps };
-  if (!isVideoPath(options.output) && !isPattern(options.output)) return { frames: 1, fps };
+  if (options.frames !== undefined) return { frames: options.frames, fps, clips };
+  if (options.duration !== undefined) {
+    return { frames: Math.max(1, Math.round(options.duration * fps)), fps, clips };
+  }
+  if (!isVideoPath(options.output) && !isPattern(options.output)) return { frames: 1, fps, clips };
   const rate = `${Number(fps.toFixed(3))} fps`;
   if (clip !== undefined) {
     const from = options.fps === undefined ? 'its frame count and rate' : 'its frame count';
     return {
       frames: info!.frames!,
       fps,
+      clips,
       chosen: `${info!.frames} frames at ${rate}: the length of ${clip} (${from}); set --frames or --duration to change it`,
     };
   }
@@ -592,10 +612,11 @@ export async function sequenceLength(
     return {
       frames,
       fps,
+      clips,
       chosen: `${frames} frames at ${rate}: the duration of ${sound} (${seconds.toFixed(3)} s); set --frames or --duration to change it`,
     };
   }
-  return { frames: 1, fps };
+  return { frames: 1, fps, clips };
 }
 
 /**

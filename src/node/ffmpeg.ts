@@ -10,6 +10,7 @@ import { rename, rm } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ISFError } from '../core/errors.ts';
 import type { RawImage } from '../render/images.ts';
+import { ffprobe } from './ffprobe.ts';
 import { makeOutputFolder, temporaryPathFor } from './files.ts';
 
 const INSTALL_HINT = 'install it with: apt-get install ffmpeg';
@@ -368,65 +369,49 @@ export class VideoWriter {
 
 /** Frames (packets) in the first video stream of `file`, counted by ffprobe; undefined if it cannot be read. */
 export function countVideoFrames(file: string): number | undefined {
-  const r = spawnSync(
-    'ffprobe',
-    [
-      '-v',
-      'error',
-      '-select_streams',
-      'v:0',
-      '-count_packets',
-      '-show_entries',
-      'stream=nb_read_packets',
-      '-of',
-      'csv=p=0',
-      file,
-    ],
-    { encoding: 'utf8' },
-  );
-  const n = Number.parseInt(r.stdout ?? '', 10);
-  return r.status === 0 && Number.isInteger(n) ? n : undefined;
+  try {
+    const { stream } = ffprobe(file, {
+      stream: 'v:0',
+      entries: 'stream=nb_read_packets',
+      count: 'packets',
+      code: 'IO_ERROR',
+      what: 'read video',
+    });
+    const n = Number(stream?.nb_read_packets);
+    return Number.isInteger(n) ? n : undefined;
+  } catch (e) {
+    if (e instanceof ISFError) return undefined;
+    throw e;
+  }
 }
 
 export interface VideoInfo {
   width: number;
   height: number;
+  /** Decoded frames, counted (undefined when not counted, or when ffprobe could not count them). */
   frames: number | undefined;
   fps: number | undefined;
 }
 
-/** Reads width, height, frame count and rate with ffprobe. */
-export function probeVideo(path: string): VideoInfo {
+/**
+ * Reads width, height and rate of the first video stream with ffprobe, and with `countFrames` (default) its frame
+ * count, which decodes the whole clip. IMAGE_DECODE when it cannot be read or has no video stream.
+ */
+export function probeVideo(path: string, options: { countFrames?: boolean } = {}): VideoInfo {
   requireFfmpeg();
-  const r = spawnSync(
-    'ffprobe',
-    [
-      '-v',
-      'error',
-      '-select_streams',
-      'v:0',
-      '-count_frames',
-      '-show_entries',
-      'stream=width,height,nb_read_frames,r_frame_rate',
-      '-of',
-      'json',
-      path,
-    ],
-    { encoding: 'utf8' },
-  );
-  if (r.status !== 0) {
-    throw new ISFError(
-      'IMAGE_DECODE',
-      `Cannot read video ${path}: ${r.stderr.trim().split('\n')[0] ?? 'ffprobe failed'}`,
-      { file: path },
-    );
-  }
-  const stream = (JSON.parse(r.stdout) as { streams?: Record<string, string | number>[] }).streams?.[0];
+  const count = options.countFrames ?? true;
+  const { stream } = ffprobe(path, {
+    stream: 'v:0',
+    entries: `stream=width,height,r_frame_rate${count ? ',nb_read_frames' : ''}`,
+    ...(count ? { count: 'frames' as const } : {}),
+    code: 'IMAGE_DECODE',
+    what: 'read video',
+  });
   if (!stream) throw new ISFError('IMAGE_DECODE', `${path} has no video stream`, { file: path });
   const [num, den] = String(stream.r_frame_rate ?? '')
     .split('/')
     .map(Number);
-  const frames = Number(stream.nb_read_frames);
+  const frames = count ? Number(stream.nb_read_frames) : Number.NaN;
   return {
     width: Number(stream.width),
     height: Number(stream.height),

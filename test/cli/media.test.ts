@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { dropQueue, isfAsync, startTestRedis, type TestRedis, TestWorker } from '../farm/farm-helpers.ts';
-import { type IsfResult, needsTool, runIsf, skipOrFail } from '../helpers.ts';
+import { ISF_BIN, type IsfResult, needsTool, runIsf, skipOrFail } from '../helpers.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'isf-media-'));
 const noFfmpeg = needsTool('ffmpeg');
@@ -386,6 +386,47 @@ test('length from the inputs: a filter over a 90-frame 25 fps clip writes 90 fra
   assert.equal(JSON.parse(bad.stdout).error.code, 'IMAGE_DECODE');
   assert.match(JSON.parse(bad.stdout).error.message, /soundonly\.mp4 has no video/);
   assert.ok(!readdirSync(work).includes('bad.mp4'));
+});
+
+test("a clip input is probed once per render (sequenceLength's answer reaches the render)", {
+  skip: noFfmpeg,
+}, () => {
+  ffmpeg('-f', 'lavfi', '-i', 'testsrc=size=32x16:rate=25:duration=0.4', '-pix_fmt', 'yuv420p', 'clip10.mp4');
+  // An ffprobe on PATH that logs its arguments, then runs the real one.
+  const real = spawnSync('sh', ['-c', 'command -v ffprobe'], { encoding: 'utf8' }).stdout.trim();
+  const bin = join(work, 'probe-log-bin');
+  const log = join(work, 'probe.log');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, 'ffprobe'), `#!/bin/sh\necho "$@" >> '${log}'\nexec '${real}' "$@"\n`);
+  chmodSync(join(bin, 'ffprobe'), 0o755);
+  const r = spawnSync(
+    process.execPath,
+    [
+      ISF_BIN,
+      'render',
+      FILTER,
+      '-o',
+      'probed.mp4',
+      '--size',
+      '32x16',
+      '--image',
+      'inputImage=clip10.mp4',
+      '-q',
+    ],
+    {
+      cwd: work,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      timeout: 120_000,
+    },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const calls = readFileSync(log, 'utf8').trim().split('\n');
+  assert.equal(calls.filter((c) => c.endsWith('clip10.mp4')).length, 1, calls.join('\n'));
+  // The written video is still verified (its temporary file is counted before the rename).
+  assert.equal(calls.filter((c) => /probed\.mp4\..*\.tmp$/.test(c)).length, 1, calls.join('\n'));
+  const [v] = probe(join(work, 'probed.mp4'), '-count_frames', '-show_entries', 'stream=nb_read_frames');
+  assert.equal(v!.nb_read_frames, '10');
 });
 
 // Alpha = x across the picture, colour constant in y: every decoded row has alpha from ~0 to ~255.

@@ -134,6 +134,9 @@ export async function farmRender(options: FarmRenderOptions): Promise<FarmRender
     ...(options.timeline !== undefined ? { timeline: options.timeline } : {}),
     images: absolutePaths(options.images),
     audio: absolutePaths(options.audio),
+    ...(options.clips
+      ? { clips: Object.fromEntries(Object.entries(options.clips).map(([p, info]) => [resolve(p), info])) }
+      : {}),
     width: options.width,
     height: options.height,
     fps,

@@ -8,6 +8,7 @@
 import type { RedisOptions } from 'bullmq';
 import type { ISFDocument } from '../../core/document.ts';
 import { type Diagnostic, ISFError, type ISFErrorCode } from '../../core/errors.ts';
+import type { VideoInfo } from '../ffmpeg.ts';
 import type { SampleDepth } from '../images.ts';
 
 /** Default queue name; `--queue` picks another (one farm per name on one Redis). */
@@ -34,6 +35,8 @@ export interface RenderRangeJob {
   /** Image / audio inputs: name -> absolute path on the shared storage. */
   images: Record<string, string>;
   audio: Record<string, string>;
+  /** What the client's ffprobe said about clip inputs (absolute path -> info), so workers do not probe them. */
+  clips?: Record<string, VideoInfo>;
   width: number;
   height: number;
   fps: number;

@@ -236,6 +236,7 @@ export class FarmWorker {
           ...(d.timeline !== undefined ? { timeline: d.timeline } : {}),
           images: d.images,
           audio: d.audio,
+          ...(d.clips ? { clips: d.clips } : {}),
           depth: d.depth,
           supersample: d.supersample,
           onFrame: (done) => {
