@@ -729,6 +729,8 @@ export async function renderToFiles(
       last = out;
       if (writer) {
         await writer.write(options.depth === 16 ? toRGBA16(out) : out.pixels);
+        // In the pipe: its pixel arrays can serve a later frame (not the last one, which the result returns).
+        if (out instanceof Frame && i < end - 1) out.release();
         done += 1;
         options.onFrame?.(done, end - first, undefined);
       } else if (!pattern && i < frames - 1) {

@@ -283,7 +283,10 @@ export class VideoWriter {
     return proc;
   }
 
-  /** Writes one RGBA frame (top row first; RGBA16 with depth 16), waiting when ffmpeg's pipe is full. */
+  /**
+   * Writes one RGBA frame (top row first; RGBA16 with depth 16). Resolves once the pipe has taken every byte
+   * (ffmpeg is then reading them), so the caller may reuse or recycle `pixels` at once.
+   */
   async write(pixels: Uint8Array | Uint16Array): Promise<void> {
     if (this.failed) throw this.error('writing a frame');
     const deep = this.options.depth === 16;
@@ -296,17 +299,19 @@ export class VideoWriter {
     }
     const stdin = (this.proc ?? this.start(pixels)).stdin!;
     const bytes = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
-    if (!stdin.write(bytes)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          stdin.off('drain', done);
-          stdin.off('close', done);
-          resolve();
-        };
-        stdin.on('drain', done);
-        stdin.on('close', done);
+    // The write callback runs when the stream has handed the bytes to the pipe (or failed): until then the
+    // stream holds `pixels` itself, without a copy. A pipe closed meanwhile ends the wait too.
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        stdin.off('close', done);
+        resolve();
+      };
+      stdin.on('close', done);
+      stdin.write(bytes, (e) => {
+        if (e) this.failed ??= e;
+        done();
       });
-    }
+    });
     if (this.failed) throw this.error('writing a frame');
     this.frames += 1;
   }
