@@ -6,23 +6,23 @@
  *
  * Page URL parameters (handy for links and tests): ?shader=rel/path.fs &size=640x360 &time=1.5 &paused=1
  */
-import type { ISFDocument, Vec2 } from '../../core/document.ts';
+import type { ISFDocument } from '../../core/document.ts';
 import { type Diagnostic, ISFError } from '../../core/errors.ts';
 import { applyIncludes } from '../../core/parse/include.ts';
 import { validateISF } from '../../core/parse/index.ts';
 import type { InputValue } from '../../core/values.ts';
 import type { GLContext } from '../../render/context.ts';
 import type { Frame } from '../../render/frame.ts';
-import type { RawImage } from '../../render/images.ts';
 import { Scene } from '../../render/scene.ts';
-import { testPattern } from '../../render/test-pattern.ts';
 import { createBrowserContext } from '../context.ts';
-import { browserPlatform, decodeBrowserImage, encodeFramePNG } from '../images.ts';
+import { browserPlatform, encodeFramePNG } from '../images.ts';
 import { fetchIncludeReader, isfSourceOf } from '../load.ts';
 import { FramePresenter, type ShownFrame } from '../present.ts';
 import { buildControl, type ControlHost, type InputControl } from './controls.ts';
 import { clear, dropTarget, h } from './dom.ts';
-import { AudioFeed } from './media.ts';
+import { MediaInputs } from './media-inputs.ts';
+import { MessageList } from './messages.ts';
+import { dragPoints } from './pointer.ts';
 import { STYLE } from './style.ts';
 
 export const SIZES = ['320x180', '640x360', '960x540', '1280x720', '1920x1080', '512x512', '1024x1024'];
@@ -32,11 +32,6 @@ const SCRUB_SECONDS = 60;
 interface ShaderEntry {
   path: string;
   name: string;
-}
-
-interface ImageChoice {
-  label: string;
-  image: RawImage | undefined;
 }
 
 interface ShaderResponse {
@@ -88,7 +83,7 @@ export class App implements ControlHost {
   });
   private readonly timeOut = h('output', { class: 'time-value' });
   private readonly sizeSelect = h('select', { class: 'size', title: 'render size' });
-  private readonly messages = h('div', { class: 'messages', role: 'status' });
+  private readonly messages = new MessageList();
   private readonly inputsPanel = h('aside', { class: 'inputs' });
   private readonly view = h('div', { class: 'view' });
 
@@ -99,9 +94,7 @@ export class App implements ControlHost {
   /** Every file the last load of the current shader included or tried to include (a missing one too). */
   private included = new Set<string>();
   private controls: InputControl[] = [];
-  private images = new Map<string, ImageChoice>();
-  private audio = new Map<string, AudioFeed>();
-  private errors: Diagnostic[] = [];
+  private readonly media: MediaInputs;
   /** The current shader failed to load or render: keep the last good frame up until a good version loads. */
   private broken = false;
   private playing = true;
@@ -127,6 +120,13 @@ export class App implements ControlHost {
     });
     this.scene = new Scene(this.context, { platform: browserPlatform({ importedUrl: fileUrl }) });
     this.presenter = new FramePresenter(this.context, this.canvas);
+    this.media = new MediaInputs(this.scene, {
+      changed: () => {
+        this.refreshControls();
+        this.dirty = true;
+      },
+      reportError: (e) => this.reportError(e),
+    });
   }
 
   // --- startup ----------------------------------------------------------------------------------------------
@@ -180,7 +180,22 @@ export class App implements ControlHost {
     this.setPlaying(this.playing);
     this.view.append(this.canvas);
     this.dropImages(this.view);
-    this.dragPoints();
+    dragPoints(this.canvas, {
+      input: () => {
+        const input = this.scene.doc?.inputs.find((i) => i.name === this.activePoint);
+        return input?.type === 'point2D' ? input : undefined;
+      },
+      renderSize: () => ({ width: this.width, height: this.height }),
+      set: (name, p) => {
+        try {
+          this.scene.setValue(name, p);
+          this.refreshControls();
+          this.dirty = true;
+        } catch (err) {
+          this.reportError(err);
+        }
+      },
+    });
     const toolbar = h(
       'div',
       { class: 'toolbar' },
@@ -205,7 +220,12 @@ export class App implements ControlHost {
     document.head.append(h('style', {}, STYLE));
     this.root.append(
       h('header', {}, h('h1', {}, 'isf serve'), this.shaderSelect, this.statusLine),
-      h('main', {}, h('section', { class: 'stage' }, toolbar, this.view, this.messages), this.inputsPanel),
+      h(
+        'main',
+        {},
+        h('section', { class: 'stage' }, toolbar, this.view, this.messages.element),
+        this.inputsPanel,
+      ),
     );
   }
 
@@ -289,8 +309,8 @@ export class App implements ControlHost {
     }
     if (seq !== this.loadSeq) return;
     this.restore(doc, saved);
-    if (switching) this.dropMediaNotIn(doc);
-    this.applyMedia(doc);
+    if (switching) this.media.dropNotIn(doc);
+    this.media.apply(doc);
     this.buildPanel(doc);
     this.broken = false;
     this.showMessages(this.scene.warnings);
@@ -366,36 +386,6 @@ export class App implements ControlHost {
     }
   }
 
-  private dropMediaNotIn(doc: ISFDocument): void {
-    const names = new Set(doc.inputs.map((i) => i.name));
-    for (const name of [...this.images.keys()]) if (!names.has(name)) this.images.delete(name);
-    for (const [name, feed] of [...this.audio]) {
-      if (!names.has(name)) {
-        feed.stop();
-        this.audio.delete(name);
-      }
-    }
-  }
-
-  /** Image inputs get their chosen image, or the test pattern (the second image input gets pattern B). */
-  private applyMedia(doc: ISFDocument): void {
-    let k = 0;
-    for (const input of doc.inputs) {
-      if (input.type !== 'image') continue;
-      if (!this.images.has(input.name)) this.images.set(input.name, this.pattern(k === 0 ? 0 : 1));
-      const choice = this.images.get(input.name)!;
-      if (choice.image) this.scene.setImageData(input.name, choice.image);
-      k += 1;
-    }
-  }
-
-  private pattern(variant: 0 | 1): ImageChoice {
-    return {
-      label: variant === 0 ? 'test pattern' : 'test pattern B',
-      image: testPattern(640, 360, variant),
-    };
-  }
-
   /**
    * A newly selected shader that does not load has no controls to show: the previous shader's would be
    * misleading next to its name. The canvas keeps the last good frame.
@@ -434,52 +424,23 @@ export class App implements ControlHost {
   }
 
   imageLabel(name: string): string {
-    return this.images.get(name)?.label ?? 'none';
+    return this.media.imageLabel(name);
   }
 
   useImageFile(name: string, file: File): void {
-    decodeBrowserImage(file, name)
-      .then((image) => this.setImageChoice(name, { label: file.name, image }))
-      .catch((e: unknown) => this.reportError(e));
+    this.media.useImageFile(name, file);
   }
 
   useTestPattern(name: string, variant: 0 | 1 | null): void {
-    this.setImageChoice(name, variant === null ? { label: 'none', image: undefined } : this.pattern(variant));
-  }
-
-  private setImageChoice(name: string, choice: ImageChoice): void {
-    try {
-      if (choice.image) this.scene.setImageData(name, choice.image);
-      else this.scene.clearImage(name);
-      this.images.set(name, choice);
-      this.refreshControls();
-      this.dirty = true;
-    } catch (e) {
-      this.reportError(e);
-    }
+    this.media.useTestPattern(name, variant);
   }
 
   audioLabel(name: string): string {
-    return this.audio.get(name)?.label ?? 'off (silence)';
+    return this.media.audioLabel(name);
   }
 
   useAudio(name: string, source: File | 'microphone' | null): void {
-    this.audio.get(name)?.stop();
-    this.audio.delete(name);
-    if (source === null) {
-      this.scene.clearImage(name);
-      this.refreshControls();
-      this.dirty = true;
-      return;
-    }
-    const feed = source === 'microphone' ? AudioFeed.fromMicrophone() : AudioFeed.fromFile(source);
-    feed
-      .then((f) => {
-        this.audio.set(name, f);
-        this.refreshControls();
-        this.dirty = true;
-      })
-      .catch((e: unknown) => this.reportError(e));
+    this.media.useAudio(name, source);
   }
 
   reportError(e: unknown): void {
@@ -500,28 +461,8 @@ export class App implements ControlHost {
     for (const c of this.controls) c.refresh();
   }
 
-  // --- messages ---------------------------------------------------------------------------------------------
-
   private showMessages(diagnostics: readonly Diagnostic[], suggestion?: string): void {
-    this.errors = diagnostics.filter((d) => d.severity === 'error');
-    clear(this.messages);
-    for (const d of [...this.errors, ...diagnostics.filter((x) => x.severity === 'warning')]) {
-      const where =
-        d.file !== undefined || d.line !== undefined
-          ? `${d.file ?? ''}${d.line ? `:${d.line}` : ''}${d.column ? `:${d.column}` : ''}: `
-          : '';
-      this.messages.append(
-        h(
-          'div',
-          { class: d.severity, 'data-line': d.line ?? '', 'data-code': d.code },
-          `${d.severity}: ${where}${d.message}`,
-        ),
-      );
-      if (d.suggestion) this.messages.append(h('div', { class: 'hint' }, d.suggestion));
-    }
-    if (suggestion && !diagnostics.some((d) => d.suggestion))
-      this.messages.append(h('div', { class: 'hint' }, suggestion));
-    if (this.errors.length > 0) this.messages.scrollTop = 0;
+    this.messages.show(diagnostics, suggestion);
   }
 
   // --- transport --------------------------------------------------------------------------------------------
@@ -574,7 +515,7 @@ export class App implements ControlHost {
       }
       this.lastTick = now;
     }
-    const live = this.audio.size > 0 && this.playing;
+    const live = this.media.live && this.playing;
     if (!this.dirty && !this.playing && !live) return;
     // Nothing new to show while the shader is broken: the last good frame stays up.
     if (this.broken || !this.scene.doc || this.context.state === 'lost') {
@@ -582,7 +523,7 @@ export class App implements ControlHost {
       return;
     }
     try {
-      for (const [name, feed] of this.audio) this.scene.setAudio(name, feed.read());
+      this.media.feedAudio();
       this.lastFrame = this.presenter.draw(this.scene, {
         width: this.width,
         height: this.height,
@@ -617,49 +558,7 @@ export class App implements ControlHost {
     this.statusLine.textContent = parts.filter(Boolean).join(' · ');
   }
 
-  // --- pointer and drop -------------------------------------------------------------------------------------
-
-  /** Drag on the canvas moves the active point2D input: pixels of the render (origin bottom-left), or MIN..MAX. */
-  private dragPoints(): void {
-    let dragging = false;
-    const move = (e: PointerEvent): void => {
-      const name = this.activePoint;
-      const input = this.scene.doc?.inputs.find((i) => i.name === name);
-      if (input?.type !== 'point2D') return;
-      const rect = this.canvas.getBoundingClientRect();
-      const fx = Math.min(1, Math.max(0, (e.clientX - rect.left) / rect.width));
-      const fy = Math.min(1, Math.max(0, 1 - (e.clientY - rect.top) / rect.height));
-      let p: Vec2;
-      const { min, max } = input;
-      if (min && max && max[0] <= 1 && max[1] <= 1) {
-        p = [min[0] + fx * (max[0] - min[0]), min[1] + fy * (max[1] - min[1])];
-      } else {
-        p = [fx * this.width, fy * this.height];
-        if (min) p = [Math.max(min[0], p[0]), Math.max(min[1], p[1])];
-        if (max) p = [Math.min(max[0], p[0]), Math.min(max[1], p[1])];
-      }
-      try {
-        this.scene.setValue(input.name, p);
-        this.refreshControls();
-        this.dirty = true;
-      } catch (err) {
-        this.reportError(err);
-      }
-    };
-    this.canvas.addEventListener('pointerdown', (e) => {
-      dragging = true;
-      this.canvas.setPointerCapture(e.pointerId);
-      move(e);
-    });
-    this.canvas.addEventListener('pointermove', (e) => {
-      if (dragging) move(e);
-    });
-    const stop = (): void => {
-      dragging = false;
-    };
-    this.canvas.addEventListener('pointerup', stop);
-    this.canvas.addEventListener('pointercancel', stop);
-  }
+  // --- drop -------------------------------------------------------------------------------------
 
   /** A file dropped on the picture goes to the first image input. */
   private dropImages(el: HTMLElement): void {
@@ -681,7 +580,7 @@ export class App implements ControlHost {
       width: this.width,
       height: this.height,
       contextState: this.context.state,
-      errors: this.errors,
+      errors: this.messages.errors,
       reloads: this.reloads,
     };
   }

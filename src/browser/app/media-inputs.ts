@@ -1,0 +1,120 @@
+/**
+ * The page's media inputs: which image each image input shows (a dropped or picked file, a test pattern, none)
+ * and which live audio feed each audio input reads. Choices survive reloads of the same shader and are dropped
+ * for inputs a newly selected shader does not have.
+ */
+import type { ISFDocument } from '../../core/document.ts';
+import type { RawImage } from '../../render/images.ts';
+import type { Scene } from '../../render/scene.ts';
+import { testPattern } from '../../render/test-pattern.ts';
+import { decodeBrowserImage } from '../images.ts';
+import { AudioFeed } from './media.ts';
+
+interface ImageChoice {
+  label: string;
+  image: RawImage | undefined;
+}
+
+/** What the page does when a choice changes or fails. */
+export interface MediaEvents {
+  /** A choice changed: refresh the controls and render a new frame. */
+  changed(): void;
+  reportError(e: unknown): void;
+}
+
+function pattern(variant: 0 | 1): ImageChoice {
+  return {
+    label: variant === 0 ? 'test pattern' : 'test pattern B',
+    image: testPattern(640, 360, variant),
+  };
+}
+
+export class MediaInputs {
+  private images = new Map<string, ImageChoice>();
+  private audio = new Map<string, AudioFeed>();
+
+  constructor(
+    private readonly scene: Scene,
+    private readonly events: MediaEvents,
+  ) {}
+
+  /** Some audio input is fed live: frames change even when nothing else does. */
+  get live(): boolean {
+    return this.audio.size > 0;
+  }
+
+  imageLabel(name: string): string {
+    return this.images.get(name)?.label ?? 'none';
+  }
+
+  audioLabel(name: string): string {
+    return this.audio.get(name)?.label ?? 'off (silence)';
+  }
+
+  useImageFile(name: string, file: File): void {
+    decodeBrowserImage(file, name)
+      .then((image) => this.setImageChoice(name, { label: file.name, image }))
+      .catch((e: unknown) => this.events.reportError(e));
+  }
+
+  useTestPattern(name: string, variant: 0 | 1 | null): void {
+    this.setImageChoice(name, variant === null ? { label: 'none', image: undefined } : pattern(variant));
+  }
+
+  useAudio(name: string, source: File | 'microphone' | null): void {
+    this.audio.get(name)?.stop();
+    this.audio.delete(name);
+    if (source === null) {
+      this.scene.clearImage(name);
+      this.events.changed();
+      return;
+    }
+    const feed = source === 'microphone' ? AudioFeed.fromMicrophone() : AudioFeed.fromFile(source);
+    feed
+      .then((f) => {
+        this.audio.set(name, f);
+        this.events.changed();
+      })
+      .catch((e: unknown) => this.events.reportError(e));
+  }
+
+  /** A newly selected shader: forget the choices (and stop the feeds) of inputs it does not have. */
+  dropNotIn(doc: ISFDocument): void {
+    const names = new Set(doc.inputs.map((i) => i.name));
+    for (const name of [...this.images.keys()]) if (!names.has(name)) this.images.delete(name);
+    for (const [name, feed] of [...this.audio]) {
+      if (!names.has(name)) {
+        feed.stop();
+        this.audio.delete(name);
+      }
+    }
+  }
+
+  /** Image inputs get their chosen image, or the test pattern (the second image input gets pattern B). */
+  apply(doc: ISFDocument): void {
+    let k = 0;
+    for (const input of doc.inputs) {
+      if (input.type !== 'image') continue;
+      if (!this.images.has(input.name)) this.images.set(input.name, pattern(k === 0 ? 0 : 1));
+      const choice = this.images.get(input.name)!;
+      if (choice.image) this.scene.setImageData(input.name, choice.image);
+      k += 1;
+    }
+  }
+
+  /** Hands each audio input its feed's latest samples (once per frame). */
+  feedAudio(): void {
+    for (const [name, feed] of this.audio) this.scene.setAudio(name, feed.read());
+  }
+
+  private setImageChoice(name: string, choice: ImageChoice): void {
+    try {
+      if (choice.image) this.scene.setImageData(name, choice.image);
+      else this.scene.clearImage(name);
+      this.images.set(name, choice);
+      this.events.changed();
+    } catch (e) {
+      this.events.reportError(e);
+    }
+  }
+}
