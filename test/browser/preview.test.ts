@@ -3,7 +3,8 @@
  * of ../shared/reference/inputs/input-a.png (yellow square top-left, white square bottom-right) show where they
  * belong, and no readPixels call is made per frame (counted through a wrapper on the page's WebGL2 context).
  * The same for a FLOAT last pass (drawn into the 8-bit canvas) and for persistent last passes, 8-bit and FLOAT
- * (kept in their target for the next frame, then copied onto the canvas by a shader).
+ * (kept in their target for the next frame, then copied onto the canvas by a shader), also across a real context
+ * loss and restore midway (WEBGL_lose_context: the scene and the presenter's copy program are rebuilt).
  * Save-PNG-style render() still reads back, top row first.
  */
 import assert from 'node:assert/strict';
@@ -27,6 +28,8 @@ interface PageResult {
   height: number;
   savedTopLeft: number[];
   readPixelsForSave: number;
+  /** How many times the context was rebuilt during the preview (its generation's increase). */
+  rebuilds: number;
 }
 
 /** The pass setups under test: the last pass straight to the canvas, or kept in a target and copied there. */
@@ -38,7 +41,15 @@ const VARIANTS: Record<string, string> = {
 };
 
 /** Runs in the page. */
-async function preview({ png, passes }: { png: string; passes: string }): Promise<PageResult> {
+async function preview({
+  png,
+  passes,
+  loseMidway,
+}: {
+  png: string;
+  passes: string;
+  loseMidway: boolean;
+}): Promise<PageResult> {
   const bundle = '/isf.js';
   // biome-ignore lint/suspicious/noExplicitAny: the bundle is loaded at run time, untyped
   const isf: any = await import(bundle);
@@ -63,7 +74,25 @@ async function preview({ png, passes }: { png: string; passes: string }): Promis
   scene.setImageData('inputImage', image);
   let shown = { width: 0, height: 0 };
   let framesShown = 0;
+  const generation0 = context.generation;
   for (let k = 0; k < 10; k++) {
+    if (loseMidway && k === 5) {
+      // Lost and restored for real: the scene and the presenter's copy program are rebuilt on the next frame.
+      const ext = gl.getExtension('WEBGL_lose_context')!;
+      const event = (name: string) =>
+        new Promise((resolve, reject) => {
+          canvas.addEventListener(name, resolve, { once: true });
+          setTimeout(() => reject(new Error(`no ${name} event within 10 s`)), 10_000);
+        });
+      const lost = event('webglcontextlost');
+      ext.loseContext();
+      await lost;
+      // Chromium ignores a restoreContext() made in the task that delivered the loss: restore from a later one.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const restored = event('webglcontextrestored');
+      ext.restoreContext();
+      await restored;
+    }
     shown = isf.renderToCanvas(scene, { width: image.width, height: image.height, time: k / 30 });
     framesShown += 1;
   }
@@ -92,6 +121,7 @@ async function preview({ png, passes }: { png: string; passes: string }): Promis
     height: shown.height,
     savedTopLeft: [...saved.pixels.subarray(0, 4)],
     readPixelsForSave: reads,
+    rebuilds: context.generation - generation0,
   };
   scene.destroy();
   context.destroy();
@@ -119,12 +149,21 @@ describe('browser preview: straight to the canvas, no readback', needs(skip), ()
     await server?.close();
   });
 
-  for (const [variant, passes] of Object.entries(VARIANTS)) {
+  const cases = [
+    ...Object.entries(VARIANTS).map(([variant, passes]) => ({ variant, passes, loseMidway: false })),
+    {
+      variant: 'persistent FLOAT last pass, context lost and restored after 5 frames',
+      passes: VARIANTS['persistent FLOAT last pass']!,
+      loseMidway: true,
+    },
+  ];
+  for (const { variant, passes, loseMidway } of cases) {
     it(`${variant}: shows input-a upright (markers in their corners) with no readPixels per frame`, async () => {
       const png = readFileSync(INPUT_A).toString('base64');
-      const r = await page.evaluate(preview, { png, passes });
+      const r = await page.evaluate(preview, { png, passes, loseMidway });
       assert.deepEqual(errors, []);
       assert.equal(r.framesShown, 10);
+      assert.equal(r.rebuilds, loseMidway ? 1 : 0, 'context rebuilds during the preview');
       assert.equal(r.readPixelsDuringPreview, 0, 'the preview read pixels back');
       const input = await decodeImage(INPUT_A);
       const { width: W, height: H } = input;
