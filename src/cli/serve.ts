@@ -7,6 +7,10 @@
  *   GET /api/shaders      the shader list     GET /shader?path=P     { path, source, vertexPath?, vertexSource? }
  *   GET /file?path=P      any served file (TIFF and other images browsers cannot decode are sent as PNG)
  *   GET /events           Server-Sent Events: { type: 'change', path } and { type: 'list' } when files change
+ *   GET /                 serving a folder: the gallery (node/thumbnails.ts: a thumbnail per shader, made on the
+ *                         first visit and again for what changed, each linking to /?shader=P, the live page)
+ *   GET /thumbnail?path=T a gallery thumbnail, from the thumbnails folder (outside the served one) through the
+ *                         same check as every other file
  * Every file goes through one check (servedFile): a relative path without dot-entries, inside the served folder once
  * symlinks are resolved (confinePath), a regular file (opened without blocking, so a FIFO cannot hold a thread)
  * within the size limit, read with a time limit. Serving one .fs serves that file and the files it names (.vs,
@@ -16,16 +20,25 @@
  * The page fetches `#include` files through /file (so through that one check) and converts Shadertoy / GLSL
  * Sandbox sources itself (core's converter); the server only lists such sources and hands them out as shaders.
  */
-import { realpath, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, isIP } from 'node:net';
+import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { detectSourceKind } from '../core/convert/index.ts';
 import { ISFError } from '../core/errors.ts';
 import { DEFAULT_MAX_BYTES, parseISF } from '../core/parse/index.ts';
-import { confinePath, openRegularFile, readRegularFile } from '../node/confine.ts';
+import { confinePath, ioReason, openRegularFile, readRegularFile } from '../node/confine.ts';
+import { type GalleryLinks, galleryHtml } from '../node/gallery-page.ts';
 import { checkImageHeader, MAX_DECODE_SIDE } from '../node/images.ts';
+import { IsolatedRenderer } from '../node/isolate/renderer.ts';
+import {
+  DEFAULT_THUMBNAIL_TIMEOUT_MS,
+  generateThumbnails,
+  type ThumbnailSummary,
+} from '../node/thumbnails.ts';
 import { EXIT } from './exit-codes.ts';
 import {
   CONVERTED_EXTENSIONS,
@@ -56,6 +69,13 @@ export interface ServeOptions {
   maxFileBytes?: number;
   /** A read that takes longer than this fails with 504 (default 10 s): a hung network mount cannot wedge it. */
   readTimeoutMs?: number;
+  /**
+   * Where the gallery's thumbnails are kept (default: a folder per served root under the system's temp folder,
+   * so a restart renders only what changed). Must be outside the served folder.
+   */
+  thumbnails?: string;
+  /** Time limit per shader of a gallery thumbnail (default 10 s, as `isf thumbnails`). */
+  thumbnailTimeoutMs?: number;
 }
 
 export interface ServeHandle {
@@ -384,8 +404,20 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     switch (route) {
       case '/':
       case '/index.html':
+        // A folder starts on its gallery; ?shader=P (where the gallery links) is the live page of P.
+        if (single === undefined && !url.searchParams.has('shader')) {
+          send(res, 200, 'text/html; charset=utf-8', await gallery.page());
+          return;
+        }
         send(res, 200, 'text/html; charset=utf-8', PAGE);
         return;
+      case '/thumbnail': {
+        if (single !== undefined) throw new HttpError(404, 'serving one shader has no gallery');
+        const rel = url.searchParams.get('path');
+        if (!rel || !/\.(png|webp)$/i.test(rel)) throw new HttpError(403, 'only thumbnail images');
+        await sendFile(res, await servedPath(await gallery.folder(), rel));
+        return;
+      }
       case '/favicon.ico':
         res.writeHead(204).end();
         return;
@@ -423,6 +455,8 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     }
   };
 
+  const gallery = new Gallery(root, options, shaders);
+
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       const status = e instanceof HttpError ? e.status : 500;
@@ -450,6 +484,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   });
   watcher.on('all', (event, p) => {
     const rel = toPosix(relative(root, p));
+    gallery.stale();
     if (event === 'change' || event === 'add') broadcast({ type: 'change', path: rel });
     if (event === 'add' || event === 'unlink' || event === 'addDir' || event === 'unlinkDir') {
       broadcast({ type: 'list' });
@@ -496,10 +531,115 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       const closed = new Promise<void>((r) => server.close(() => r()));
       // Open keep-alive and event-stream connections would hold close() up: cut them now.
       server.closeAllConnections();
-      await Promise.all([closed, watcher.close()]);
+      await Promise.all([closed, watcher.close(), gallery.close()]);
     },
   };
 }
+
+/**
+ * The gallery of a served folder: thumbnails made by generateThumbnails (as `isf thumbnails` makes them, each
+ * shader isolated and time-limited) into a folder outside the served tree, on the first visit and again after
+ * files changed (incremental: only changed shaders are rendered). One generation at a time; visitors meanwhile
+ * wait for it.
+ */
+class Gallery {
+  private renderer: IsolatedRenderer | undefined;
+  private running: Promise<ThumbnailSummary> | undefined;
+  private last: ThumbnailSummary | undefined;
+  private dirty = true;
+  private real: string | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly root: string,
+    private readonly options: ServeOptions,
+    /** The served shaders (the list the page shows). */
+    private readonly list: () => Promise<ShaderEntry[]>,
+  ) {}
+
+  /** The thumbnails folder (created), checked to be outside the served one. */
+  async folder(): Promise<string> {
+    if (this.real) return this.real;
+    const wanted = resolve(
+      this.options.thumbnails ??
+        join(
+          tmpdir(),
+          'isf-serve-thumbnails',
+          createHash('sha256').update(this.root).digest('hex').slice(0, 16),
+        ),
+    );
+    try {
+      await mkdir(wanted, { recursive: true });
+    } catch (e) {
+      throw new ISFError('IO_ERROR', `Cannot create the thumbnails folder ${wanted}: ${ioReason(e)}`, {
+        cause: e,
+      });
+    }
+    const real = await realpath(wanted);
+    if (real === this.root || real.startsWith(this.root + sep)) {
+      throw new HttpError(
+        500,
+        `the thumbnails folder ${real} is inside the served folder; choose one outside it`,
+      );
+    }
+    this.real = real;
+    return real;
+  }
+
+  stale(): void {
+    this.dirty = true;
+  }
+
+  async page(): Promise<string> {
+    const summary = await this.summary();
+    return galleryHtml(`isf serve: ${basename(this.root)}`, summary.entries, LINKS);
+  }
+
+  private async summary(): Promise<ThumbnailSummary> {
+    if (this.running) return this.running;
+    if (this.last && !this.dirty) return this.last;
+    this.dirty = false;
+    this.running = (async () => {
+      const out = await this.folder();
+      if (this.closed) throw new HttpError(503, 'the server is stopping');
+      this.renderer ??= new IsolatedRenderer({ timeoutMs: this.timeoutMs });
+      const files = (await this.list()).map((s) => s.path);
+      return generateThumbnails({
+        root: this.root,
+        files,
+        out,
+        renderer: this.renderer,
+        timeoutMs: this.timeoutMs,
+        links: LINKS,
+        title: `isf serve: ${basename(this.root)}`,
+      });
+    })();
+    try {
+      this.last = await this.running;
+      return this.last;
+    } catch (e) {
+      this.dirty = true;
+      throw e;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private get timeoutMs(): number {
+    return this.options.thumbnailTimeoutMs ?? DEFAULT_THUMBNAIL_TIMEOUT_MS;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.renderer?.close();
+  }
+}
+
+/** The gallery's links: each card to the shader's live page, each image through /thumbnail. */
+const LINKS: GalleryLinks = {
+  shaderHref: (entry) => `/?shader=${encodeURIComponent(entry.path)}`,
+  imageSrc: (file) => `/thumbnail?path=${encodeURIComponent(file)}`,
+};
 
 export function registerServe(program: Command): void {
   program
@@ -513,7 +653,11 @@ export function registerServe(program: Command): void {
     )
     .option('-p, --port <port>', 'port to listen on (0: any free port)', '8080')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .action(async (path: string, opts: { port: string; host: string }) => {
+    .option(
+      '--thumbnails <folder>',
+      "where the gallery's thumbnails are kept, outside the served folder (default: a folder under the temp folder)",
+    )
+    .action(async (path: string, opts: { port: string; host: string; thumbnails?: string }) => {
       await run(false, async () => {
         const port = Number(opts.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -526,6 +670,7 @@ export function registerServe(program: Command): void {
           path,
           port,
           host: opts.host,
+          ...(opts.thumbnails !== undefined ? { thumbnails: opts.thumbnails } : {}),
           log: (l) => process.stdout.write(`${l}\n`),
         });
         process.stdout.write('Press Ctrl-C to stop.\n');

@@ -10,7 +10,12 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { ISFError } from '../core/errors.ts';
 import { IsolatedRenderer } from '../node/isolate/renderer.ts';
-import { DEFAULT_THUMBNAIL_SETTINGS, generateThumbnails, type ThumbnailEntry } from '../node/thumbnails.ts';
+import {
+  DEFAULT_THUMBNAIL_SETTINGS,
+  DEFAULT_THUMBNAIL_TIMEOUT_MS,
+  generateThumbnails,
+  type ThumbnailEntry,
+} from '../node/thumbnails.ts';
 import { EXIT } from './exit-codes.ts';
 import { listShaders } from './files.ts';
 import { run } from './output.ts';
@@ -28,9 +33,6 @@ interface ThumbnailFlags {
   quiet?: boolean;
 }
 
-/** The default time limit per shader, as `isf validate --compile`'s. */
-export const THUMBNAIL_TIMEOUT_MS = 10_000;
-
 export function registerThumbnails(program: Command): void {
   program
     .command('thumbnails')
@@ -42,7 +44,7 @@ export function registerThumbnails(program: Command): void {
     .option(
       '--timeout <ms>',
       'time limit per shader (a shader over it is listed as RENDER_TIMEOUT)',
-      String(THUMBNAIL_TIMEOUT_MS),
+      String(DEFAULT_THUMBNAIL_TIMEOUT_MS),
     )
     .option(
       '--size <WxH>',

@@ -50,6 +50,9 @@ export interface ThumbnailSettings {
   fps: number;
 }
 
+/** The default time limit per shader, as `isf validate --compile`'s. */
+export const DEFAULT_THUMBNAIL_TIMEOUT_MS = 10_000;
+
 export const DEFAULT_THUMBNAIL_SETTINGS: ThumbnailSettings = {
   width: 320,
   height: 180,
