@@ -21,6 +21,8 @@ export const EXIT = {
   TIMEOUT: 6,
   /** The GL driver crashed compiling or drawing the shader (its process died of a native fault; isf did not). */
   DRIVER_CRASH: 7,
+  /** The program reading `-o -` closed the pipe before the last frame (OUTPUT_CLOSED). */
+  OUTPUT_CLOSED: 8,
   /** Interrupted (Ctrl-C / SIGTERM). */
   INTERRUPTED: 130,
 } as const;
@@ -48,6 +50,8 @@ export function exitCodeFor(code: ISFErrorCode): number {
       return EXIT.DRIVER_CRASH;
     case 'WORKER_FAILED':
       return EXIT.INTERNAL;
+    case 'OUTPUT_CLOSED':
+      return EXIT.OUTPUT_CLOSED;
     default:
       return EXIT.USAGE;
   }

@@ -1,14 +1,25 @@
 /**
  * `isf render <shader.fs> -o <out> [...]`: renders frames k = 0..N-1 at TIME = start + k/fps
  * (TIMEDELTA 1/fps, FRAMEINDEX k). An output pattern (out/frame-%05d.png) receives every frame; a plain file
- * name receives the last frame.
+ * name receives the last frame; `-o - --format F` streams every frame to stdout (node/frame-stream.ts).
  */
+import { isatty } from 'node:tty';
 import { type Command, Option } from 'commander';
 import { withCompatibility } from '../core/dialects.ts';
 import { ISFError } from '../core/errors.ts';
 import { type BatchOptions, sequenceLength } from '../node/batch.ts';
 import { readRegularFile } from '../node/confine.ts';
 import { DEFAULT_CHUNK, DEFAULT_QUEUE } from '../node/farm/jobs.ts';
+import {
+  checkStreamFormat,
+  type FrameStreamOptions,
+  ffmpegInputFor,
+  STREAM_FORMATS,
+  STREAM_OUTPUT,
+  type StreamFormat,
+  streamFrameBytes,
+  y4mHeader,
+} from '../node/frame-stream.ts';
 import type { SampleDepth } from '../node/images.ts';
 import { checkShaderFile } from '../node/isolate/check.ts';
 import { parseLimitsOf, UNTRUSTED_LIMITS } from '../node/isolate/limits.ts';
@@ -41,6 +52,7 @@ interface RenderFlags {
   alpha?: boolean;
   motionBlur?: string;
   shutter?: string;
+  format?: string;
   device: string;
   redis?: string;
   queue: string;
@@ -99,7 +111,11 @@ export function registerRender(program: Command): void {
     .argument('<shader>', 'the .fs file')
     .requiredOption(
       '-o, --output <path>',
-      'output file, or a pattern like out/frame-%05d.png for every frame',
+      'output file, or a pattern like out/frame-%05d.png for every frame, or - for stdout (with --format)',
+    )
+    .option(
+      '--format <name>',
+      `with -o -: the stream written to stdout: ${STREAM_FORMATS.join(', ')} (raw RGBA8, YUV4MPEG2 4:2:0, PNGs, JPEGs)`,
     )
     .option('--size <WxH>', 'render size', '1920x1080')
     .option('--time <seconds>', 'TIME of the first frame', '0')
@@ -213,6 +229,8 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
     (n) => Number.isInteger(n) && n >= 1,
     'an integer >= 1',
   );
+  const depth = Number(flags.depth) as SampleDepth;
+  const stream = streamOutput(flags, depth);
   const device = /^\d+$/.test(flags.device) ? Number(flags.device) : (flags.device as 'cpu' | 'gpu');
   // What every way of rendering takes (local, isolated, farm).
   const common = {
@@ -229,8 +247,9 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
     audio,
     // The clip sequenceLength probed: the render does not probe it again.
     clips: length.clips,
-    depth: Number(flags.depth) as SampleDepth,
+    depth,
     supersample,
+    ...(stream ? { format: stream } : {}),
     codec: flags.codec,
     crf:
       flags.crf === undefined
@@ -288,6 +307,8 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
   // the driver. Shaders you did not write also get the untrusted limits and a time limit (docs/untrusted.md).
   const renderer = new IsolatedRenderer({
     device,
+    // -o -: the child writes the frames to this process's stdout itself (they never cross the IPC channel).
+    ...(stream ? { shareStdout: true } : {}),
     ...(untrusted
       ? { timeoutMs }
       : // A local render is trusted: IMPORTED may climb out of the shader's folder within the working directory
@@ -308,6 +329,13 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
       process.off('SIGTERM', onSignal);
       await renderer.close();
     }
+  }
+  const streamed = stream && { format: stream, width, height, fps, depth };
+  if (streamed && notices) {
+    const bytes = streamFrameBytes(streamed);
+    process.stderr.write(
+      `isf: writing ${frames} frame(s) ${width}x${height} at ${fps} fps to stdout as ${stream}${bytes ? ` (${bytes} bytes a frame)` : ''}; read it with: ${ffmpegInputFor(streamed)}\n`,
+    );
   }
   const bar = progressBar('rendering', frames, notices);
   const t0 = performance.now();
@@ -331,6 +359,10 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
       process.stdout.write(
         `${JSON.stringify({ ok: !result.interrupted, shader, ...result, fps: result.frames / (result.totalMs / 1000) })}\n`,
       );
+    } else if (notices && streamed) {
+      process.stderr.write(
+        `isf: ${result.interrupted ? 'interrupted: ' : ''}${streamSummary(streamed, result)}\n`,
+      );
     } else if (notices) {
       const what = result.files.length === 1 ? result.files[0] : `${result.files.length} files`;
       process.stderr.write(
@@ -338,7 +370,7 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
       );
     }
     if (result.interrupted) {
-      if (!flags.json) {
+      if (!flags.json && !streamed) {
         process.stderr.write(
           `isf: frames written: ${result.files.length ? result.files.join(', ') : 'none'}\n`,
         );
@@ -437,4 +469,52 @@ async function readTimelineFile(path: string): Promise<unknown> {
       file: path,
     });
   }
+}
+
+/**
+ * `-o -`: the stream format, checked (BAD_ARGUMENT naming the formats when --format is missing), or undefined for
+ * a file output (where --format is refused: the extension decides). stdout must not be a terminal, and --json
+ * cannot share it with the frames.
+ */
+function streamOutput(flags: RenderFlags, depth: SampleDepth): StreamFormat | undefined {
+  if (flags.output !== STREAM_OUTPUT) {
+    if (flags.format !== undefined) {
+      throw new ISFError(
+        'BAD_ARGUMENT',
+        `--format ${flags.format} applies to -o - (frames to stdout); the format of ${flags.output} comes from its extension`,
+      );
+    }
+    return undefined;
+  }
+  const format = checkStreamFormat(flags.format, depth);
+  if (flags.sweep.length > 0) {
+    throw new ISFError(
+      'BAD_ARGUMENT',
+      '--sweep writes a contact sheet or one file per cell; -o - cannot take it',
+    );
+  }
+  if (flags.json) {
+    throw new ISFError(
+      'BAD_ARGUMENT',
+      '--json prints on stdout, which -o - fills with frames: use one or the other',
+    );
+  }
+  if (isatty(1)) {
+    throw new ISFError('BAD_ARGUMENT', `-o - writes ${format} frames to stdout, which is a terminal here`, {
+      suggestion: 'pipe it into a program (| ffmpeg -i - out.mp4) or redirect it (> frames.y4m)',
+    });
+  }
+  return format;
+}
+
+/** The stderr summary of a stream: what a reader needs to parse it (size, frame count, format, bytes). */
+function streamSummary(o: FrameStreamOptions, result: { frames: number; totalMs: number }): string {
+  const bytes = streamFrameBytes(o);
+  const layout: Record<StreamFormat, string> = {
+    rgba: o.depth === 16 ? 'raw RGBA16 little-endian (rgba64le)' : 'raw RGBA8',
+    y4m: 'YUV4MPEG2 4:2:0 (C420jpeg), BT.601 limited range',
+    png: o.depth === 16 ? 'concatenated 16-bit PNGs' : 'concatenated PNGs',
+    mjpeg: 'concatenated JPEGs (MJPEG)',
+  };
+  return `wrote ${result.frames} frame(s) ${o.width}x${o.height} at ${o.fps} fps to stdout as ${o.format}: ${layout[o.format]}${bytes ? `, ${bytes} bytes a frame, ${bytes * result.frames + (o.format === 'y4m' ? y4mHeader(o.width, o.height, o.fps).length : 0)} bytes in all` : ''} (${(result.totalMs / 1000).toFixed(2)} s)`;
 }

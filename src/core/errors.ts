@@ -62,6 +62,7 @@ export type ISFErrorCode =
   | 'GL_DRIVER_CRASH' // the GL driver crashed (a native fault killed the isolated process) compiling or drawing a shader
   // --- I/O and tools (node, cli) ---
   | 'IO_ERROR'
+  | 'OUTPUT_CLOSED' // the program reading a stream output (-o -) closed it before the last frame (EPIPE)
   | 'FFMPEG_MISSING'
   | 'PACKAGE_MISSING' // an optional peer dependency (bullmq, for the farm) is not installed
   | 'FFMPEG_FAILED'

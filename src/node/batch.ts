@@ -32,6 +32,7 @@ import {
   VideoWriter,
 } from './ffmpeg.ts';
 import { writeFileAtomic } from './files.ts';
+import { checkStreamFormat, FrameStream, STREAM_OUTPUT, type StreamFormat } from './frame-stream.ts';
 import {
   decodeImage,
   encodeFrame,
@@ -46,8 +47,15 @@ import { RenderPool } from './render-pool.ts';
 import { isUnpipelined } from './sequence-switches.ts';
 
 export interface BatchOptions {
-  /** Output path: a file, or a pattern with %d / %05d that receives every frame. */
+  /**
+   * Output path: a file, or a pattern with %d / %05d that receives every frame, or '-' for a stream of every
+   * frame in `format` written to `outputFd` (frame-stream.ts).
+   */
   output: string;
+  /** With output '-': rgba, y4m, png or mjpeg (frame-stream.ts). Required there, refused elsewhere. */
+  format?: StreamFormat;
+  /** With output '-': the file descriptor the frames go to (default 1, stdout). */
+  outputFd?: number;
   width: number;
   height: number;
   /** TIME of frame 0 (default 0). */
@@ -514,13 +522,15 @@ async function* poolFrames(plan: SequencePlan, workers: number): AsyncGenerator<
  * in the defaults: used by renderToFiles and by the farm client before it queues anything.
  */
 export function checkSequence(
-  options: Pick<BatchOptions, 'output' | 'frames' | 'fps' | 'supersample' | 'depth'>,
+  options: Pick<BatchOptions, 'output' | 'frames' | 'fps' | 'supersample' | 'format' | 'depth'>,
 ): {
   frames: number;
   fps: number;
   supersample: number;
   video: boolean;
   format: ImageFormat | undefined;
+  /** Output '-': every frame to a stream in this format. */
+  stream: StreamFormat | undefined;
 } {
   const frames = options.frames ?? 1;
   const fps = options.fps ?? 30;
@@ -540,12 +550,22 @@ export function checkSequence(
       `Expected --supersample to be an integer 1..8 but received ${supersample}`,
     );
   }
+  if (options.output === STREAM_OUTPUT) {
+    const stream = checkStreamFormat(options.format, options.depth);
+    return { frames, fps, supersample, video: false, format: undefined, stream };
+  }
+  if (options.format !== undefined) {
+    throw new ISFError(
+      'BAD_ARGUMENT',
+      `--format ${options.format} applies to -o - (frames to stdout); the format of ${options.output} comes from its extension`,
+    );
+  }
   const video = isVideoPath(options.output);
   const format = imageFormatForPath(options.output);
   if (!video && !format) {
     throw new ISFError(
       'BAD_ARGUMENT',
-      `Cannot tell the output format of ${options.output}: use .png, .tif/.tiff, .exr, .jpg/.jpeg or .webp, or .mp4/.webm/.mov/.mkv for video`,
+      `Cannot tell the output format of ${options.output}: use .png, .tif/.tiff, .exr, .jpg/.jpeg or .webp, .mp4/.webm/.mov/.mkv for video, or - (with --format) for stdout`,
     );
   }
   const depth = options.depth ?? 8;
@@ -558,7 +578,7 @@ export function checkSequence(
       `--depth 32 (full float) is for .exr output only; ${options.output} keeps at most 16 bits per value (use --depth 16)`,
     );
   }
-  return { frames, fps, supersample, video, format };
+  return { frames, fps, supersample, video, format, stream: undefined };
 }
 
 /** How many frames at what rate, and (when the inputs decided it) a sentence saying so. */
@@ -572,7 +592,7 @@ export interface SequenceLength {
 
 /**
  * The length of a render given as `frames` or `duration`, else taken from the inputs when the output is a
- * video or a pattern: a clip or image sequence given as an image runs for its frame count (and `fps` defaults
+ * video, a pattern or a stream ('-'): a clip or image sequence given as an image runs for its frame count (and `fps` defaults
  * to its rate); else an audio input runs for the sound's duration from `start`. A single-image output, or no
  * such input, is one frame. Throws IMAGE_DECODE for a clip without frames.
  */
@@ -594,7 +614,9 @@ export async function sequenceLength(
   if (options.duration !== undefined) {
     return { frames: Math.max(1, Math.round(options.duration * fps)), fps, clips };
   }
-  if (!isVideoPath(options.output) && !isPattern(options.output)) return { frames: 1, fps, clips };
+  const sequence =
+    isVideoPath(options.output) || isPattern(options.output) || options.output === STREAM_OUTPUT;
+  if (!sequence) return { frames: 1, fps, clips };
   const rate = `${Number(fps.toFixed(3))} fps`;
   if (clip !== undefined) {
     const from = options.fps === undefined ? 'its frame count and rate' : 'its frame count';
@@ -646,7 +668,7 @@ export async function renderToFiles(
   options: BatchOptions,
 ): Promise<BatchResult> {
   const t0 = performance.now();
-  const { frames, fps, supersample: k, video, format } = checkSequence(options);
+  const { frames, fps, supersample: k, video, format, stream } = checkSequence(options);
   // Checked before anything renders (where the frames are encoded: on a farm, the worker): ffmpeg encodes EXR.
   if (format === 'exr') requireExrEncoder();
   let workers = options.workers ?? 1;
@@ -689,10 +711,10 @@ export async function renderToFiles(
       `${doc.name} has persistent buffers: motion blur would advance them once per sub-frame; render without --motion-blur`,
     );
   }
-  const pattern = !video && isPattern(options.output);
+  const pattern = !video && !stream && isPattern(options.output);
   // A single image is the last frame: render only that one, unless a frame depends on the ones before it.
   const persistent = hasPersistentBuffers(doc);
-  const first = video || pattern || persistent ? requestedFirst : end - 1;
+  const first = video || pattern || stream || persistent ? requestedFirst : end - 1;
   const skipped = first - requestedFirst;
   const plan: SequencePlan = { doc, options, frames, fps, first, end, k, stats: { renderMs: 0 } };
   let source: AsyncGenerator<SequenceFrame>;
@@ -705,6 +727,12 @@ export async function renderToFiles(
   const files: string[] = [];
   const writes = new Set<Promise<void>>();
   let writer: VideoWriter | undefined;
+  const frameStream =
+    stream &&
+    FrameStream.open(
+      { format: stream, width: options.width, height: options.height, fps, depth: options.depth },
+      options.outputFd,
+    );
   let last: FrameData | undefined;
   let done = 0;
   let writeError: unknown;
@@ -727,7 +755,12 @@ export async function renderToFiles(
     for await (const { index: i, frame: out } of source) {
       if (writeError) throw writeError;
       last = out;
-      if (writer) {
+      if (frameStream) {
+        // Written before the next frame is taken: a slow reader slows the render, nothing piles up.
+        await frameStream.write(out);
+        done += 1;
+        options.onFrame?.(done, end - first, undefined);
+      } else if (writer) {
         await writer.write(options.depth === 16 ? toRGBA16(out) : out.pixels);
         // In the pipe: its pixel arrays can serve a later frame (not the last one, which the result returns).
         if (out instanceof Frame && i < end - 1) out.release();

@@ -27,6 +27,9 @@ import { deserializeError, type WireError } from './render-job.ts';
 
 export type SlotKind = 'thread' | 'process';
 
+/** The child's file descriptor that is this process's stdout, with SlotSpec.passStdout (0-2 stdio, 3 IPC). */
+export const PASSED_STDOUT_FD = 4;
+
 /** What a slot entry sends. `done` may carry anything else the caller reads from it. */
 export type SlotMessage =
   | { type: 'ready'; [key: string]: unknown }
@@ -46,6 +49,12 @@ export interface SlotSpec {
   init: unknown;
   /** Processes: where the child's stdout goes (default 'ignore': a chatty driver must not corrupt `--json`). */
   stdout?: 'ignore' | 'inherit';
+  /**
+   * Processes: this process's stdout also becomes the child's fd PASSED_STDOUT_FD (4), for a child that writes a
+   * stream there itself (`isf render -o -`): the bytes never cross a pipe through this process, and the child's
+   * own fd 1 (`stdout`, ignored by default) stays where a driver's or a library's stray output goes.
+   */
+  passStdout?: boolean;
   /** Threads: the message that asks the entry to free its context and end. Processes: disconnect() does. */
   closeMessage?: unknown;
 }
@@ -486,7 +495,7 @@ export class Supervisor {
       const proc = fork(spec.entry.path, [JSON.stringify(spec.init)], {
         execArgv: spec.entry.execArgv,
         serialization: 'advanced',
-        stdio: ['ignore', spec.stdout ?? 'ignore', 'inherit', 'ipc'],
+        stdio: ['ignore', spec.stdout ?? 'ignore', 'inherit', 'ipc', ...(spec.passStdout ? [1] : [])],
       });
       slot.proc = proc;
       slot.pid = proc.pid;

@@ -38,6 +38,30 @@ function isf(args: string[], prefix: string[] = []): Result {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Pids whose parent is `pid` (from /proc). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function write(name: string, text: string): string {
   const p = join(work, name);
   writeFileSync(p, text);
@@ -205,6 +229,41 @@ const cases: Record<number, () => Promise<void> | void> = {
       'the GL driver crashed',
     );
   },
+  8: async () => {
+    // -o -: a reader that takes one frame and closes the pipe. The render stops with OUTPUT_CLOSED (exit 8), and
+    // the child that wrote the frames to the pipe is gone with it (none left orphaned).
+    const proc = spawn(
+      process.execPath,
+      [BIN, 'render', white, '-o', '-', '--format', 'rgba', '--size', '16x16', '--frames', '100000'],
+      { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    proc.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+    const children = new Set<number>();
+    const watch = setInterval(() => {
+      for (const pid of childrenOf(proc.pid!)) children.add(pid);
+    }, 20);
+    let read = 0;
+    await new Promise<void>((resolve) => {
+      proc.stdout.on('data', (d: Buffer) => {
+        read += d.length;
+        if (read >= 16 * 16 * 4) {
+          proc.stdout.destroy(); // the reader exits: its end of the pipe closes
+          resolve();
+        }
+      });
+    });
+    const status = await exited;
+    clearInterval(watch);
+    assert.equal(status, 8, stderr);
+    assert.match(stderr, /closed the stream after \d+ frame/);
+    assert.doesNotMatch(stderr, /internal error|\n\s+at /);
+    assert.ok(children.size > 0, 'the render ran in a child process');
+    for (const pid of children) assert.ok(!alive(pid), `child ${pid} still runs after isf exited`);
+  },
   130: async () => {
     const dir = join(work, 'interrupted');
     const proc = spawn(
@@ -232,7 +291,7 @@ const cases: Record<number, () => Promise<void> | void> = {
 describe('exit codes', () => {
   test("README's exit-code table: one case per row", async () => {
     const rows = readmeExitCodes();
-    assert.deepEqual(rows, [0, 1, 2, 3, 4, 5, 6, 7, 130], 'the table as documented');
+    assert.deepEqual(rows, [0, 1, 2, 3, 4, 5, 6, 7, 8, 130], 'the table as documented');
     for (const status of rows) {
       const check = cases[status];
       assert.ok(check, `no case for exit ${status}`);

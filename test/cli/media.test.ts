@@ -616,3 +616,148 @@ void main() { gl_FragColor = PASSINDEX == 0 ? IMG_THIS_PIXEL(acc) + vec4(0.1) : 
   assert.equal(bad.status, 2, bad.stderr);
   assert.match(bad.stderr, /--motion-blur/);
 });
+
+// --- pipes: -o - --format rgba|y4m|png|mjpeg ----------------------------------------------------------------
+
+// A smooth gradient that changes with TIME: chroma subsampling barely moves it, and every frame differs.
+const GRADIENT = write(
+  'gradient.fs',
+  `/*{ "ISFVSN": "2", "INPUTS": [] }*/
+void main() {
+  vec2 p = isf_FragNormCoord;
+  gl_FragColor = vec4(p.x, p.y, fract(0.2 + TIME), 1.0);
+}
+`,
+);
+
+/** `isf render GRADIENT ...args` with its stdout captured as bytes (the test is the program reading the pipe). */
+function isfBytes(...args: string[]): { status: number | null; stdout: Buffer; stderr: string } {
+  const r = spawnSync(process.execPath, [ISF_BIN, 'render', GRADIENT, ...args], {
+    cwd: work,
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+
+/** Runs a shell pipeline in `work` (pipefail: any failing stage fails it). */
+function pipeline(command: string): void {
+  const r = spawnSync('bash', ['-o', 'pipefail', '-c', command], {
+    cwd: work,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+}
+
+function frameCount(file: string): number {
+  const r = spawnSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=nb_read_frames',
+      '-of',
+      'csv=p=0',
+      file,
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  return Number(r.stdout.trim());
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const isfCommand = (...args: string[]) =>
+  [process.execPath, ISF_BIN, 'render', GRADIENT, ...args].map(quote).join(' ');
+
+test('-o - --format rgba: exactly W*H*4*N bytes, the first frame equal to a PNG render, the layout on stderr', async () => {
+  const r = isfBytes('-o', '-', '--format', 'rgba', '--size', '20x12', '--frames', '3');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.length, 20 * 12 * 4 * 3);
+  assert.match(
+    r.stderr,
+    /3 frame\(s\) 20x12 at 30 fps to stdout as rgba: raw RGBA8, 960 bytes a frame, 2880 bytes in all/,
+  );
+  const png = join(work, 'gradient0.png');
+  const p = isf('render', GRADIENT, '-o', png, '--size', '20x12', '-q');
+  assert.equal(p.status, 0, p.stderr);
+  const { data } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  assert.ok(r.stdout.subarray(0, 960).equals(data), 'frame 0 is the PNG render byte for byte');
+  assert.ok(!r.stdout.subarray(960, 1920).equals(data), 'frame 1 is a later TIME');
+});
+
+test('-o - --format y4m piped into ffmpeg -i -: a video of 10 frames; frame 0 is what ffmpeg makes of the PNG render', {
+  skip: noFfmpeg,
+}, async () => {
+  pipeline(
+    `${isfCommand('-o', '-', '--format', 'y4m', '--size', '32x24', '--frames', '10', '-q')} | tee stream.y4m | ffmpeg -hide_banner -loglevel error -y -i - -c:v ffv1 y4m.mkv`,
+  );
+  assert.equal(frameCount(join(work, 'y4m.mkv')), 10);
+  // The reference: ffmpeg's own RGB -> yuv420p (BT.601, limited range) of the same frame rendered as a PNG.
+  assert.equal(isf('render', GRADIENT, '-o', 'gradient-32.png', '--size', '32x24', '-q').status, 0);
+  ffmpeg('-i', 'gradient-32.png', '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', 'reference.y4m');
+  const planes = (file: string) => {
+    const bytes = readFileSync(join(work, file));
+    const at = bytes.indexOf('FRAME\n') + 6;
+    return bytes.subarray(at, at + 32 * 24 * 1.5);
+  };
+  const ours = planes('stream.y4m');
+  const reference = planes('reference.y4m');
+  assert.match(
+    readFileSync(join(work, 'stream.y4m')).subarray(0, 60).toString(),
+    /^YUV4MPEG2 W32 H24 F30:1 Ip A1:1 C420jpeg/,
+  );
+  for (let i = 0; i < reference.length; i++) {
+    assert.ok(
+      Math.abs(ours[i]! - reference[i]!) <= 1,
+      `byte ${i} of the planes: ${ours[i]} vs ffmpeg's ${reference[i]}`,
+    );
+  }
+});
+
+/** Splits concatenated PNGs at each IEND chunk (length 0, "IEND", CRC). */
+function splitPngs(bytes: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let start = 0;
+  for (let i = bytes.indexOf('IEND'); i >= 0; i = bytes.indexOf('IEND', i + 4)) {
+    out.push(bytes.subarray(start, i + 8));
+    start = i + 8;
+  }
+  assert.equal(start, bytes.length, 'nothing after the last PNG');
+  return out;
+}
+
+test('-o - --format png: N decodable PNGs, each equal to the raw frame; mjpeg: N JPEGs ffmpeg reads', async (t) => {
+  const r = isfBytes('-o', '-', '--format', 'png', '--size', '20x12', '--frames', '4', '-q');
+  assert.equal(r.status, 0, r.stderr);
+  const pngs = splitPngs(r.stdout);
+  assert.equal(pngs.length, 4);
+  const raw = isfBytes('-o', '-', '--format', 'rgba', '--size', '20x12', '--frames', '4', '-q');
+  for (let k = 0; k < 4; k++) {
+    const { data, info } = await sharp(pngs[k]!).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    assert.equal(info.width, 20);
+    assert.ok(data.equals(raw.stdout.subarray(k * 960, (k + 1) * 960)), `PNG ${k} equals raw frame ${k}`);
+  }
+  if (noFfmpeg) return skipOrFail(t, noFfmpeg);
+  pipeline(
+    `${isfCommand('-o', '-', '--format', 'mjpeg', '--size', '32x24', '--frames', '5', '-q')} | ffmpeg -hide_banner -loglevel error -y -f mjpeg -i - -c:v ffv1 mjpeg.mkv`,
+  );
+  assert.equal(frameCount(join(work, 'mjpeg.mkv')), 5);
+});
+
+test('-o - without --format names the formats (exit 2); --format with a file output is refused', () => {
+  const r = isf('render', GRADIENT, '-o', '-', '--size', '8x8');
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /--format rgba\|y4m\|png\|mjpeg/);
+  const f = isf('render', GRADIENT, '-o', join(work, 'x.png'), '--format', 'rgba', '--size', '8x8');
+  assert.equal(f.status, 2, f.stderr);
+  assert.match(f.stderr, /applies to -o -/);
+  const d = isf('render', GRADIENT, '-o', '-', '--format', 'y4m', '--depth', '16', '--size', '8x8');
+  assert.equal(d.status, 2, d.stderr);
+  assert.match(d.stderr, /8-bit/);
+});

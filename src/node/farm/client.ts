@@ -102,7 +102,13 @@ interface JobsOutcome {
 /** Renders a shader on the farm; throws the first failed job's error (a shader error keeps its code and line). */
 export async function farmRender(options: FarmRenderOptions): Promise<FarmRenderResult> {
   const t0 = performance.now();
-  const { frames, fps, supersample, video } = checkSequence(options);
+  const { frames, fps, supersample, video, stream } = checkSequence(options);
+  if (stream) {
+    throw new ISFError(
+      'BAD_ARGUMENT',
+      '-o - streams the frames of a local render; the farm writes files: render it without --redis, or give a pattern or a video',
+    );
+  }
   const output = resolve(options.output);
   if ((options.motionBlur ?? 1) > 1) {
     throw new ISFError('BAD_ARGUMENT', '--motion-blur is not available on the farm yet; render it locally');

@@ -19,6 +19,7 @@ import { renderToFiles } from '../batch.ts';
 import { createContext } from '../context.ts';
 import type { ChildFault } from '../faults.ts';
 import { writeFileAtomic } from '../files.ts';
+import { STREAM_OUTPUT } from '../frame-stream.ts';
 import { loadISF } from '../load.ts';
 import { dieWithParent } from '../parent-death.ts';
 import { nodePlatform } from '../platform.ts';
@@ -168,11 +169,18 @@ async function files(
 ): Promise<FilesResult> {
   const doc = await loadDoc(ref);
   named(id, doc);
+  if (options.output === STREAM_OUTPUT && init.stdoutFd === undefined) {
+    throw new ISFError(
+      'BAD_ARGUMENT',
+      "output '-' writes to stdout: create the IsolatedRenderer with { shareStdout: true }",
+    );
+  }
   const controller = new AbortController();
   aborts.set(id, controller);
   try {
     const { last: _last, ...result } = await renderToFiles(context, doc, {
       ...options,
+      ...(init.stdoutFd !== undefined ? { outputFd: init.stdoutFd } : {}),
       ...(writeDelayMs
         ? {
             writeFile: async (path: string, bytes: Uint8Array) => {

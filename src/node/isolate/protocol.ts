@@ -21,6 +21,8 @@ export interface ChildInit {
   allowImportOutsideFolder?: boolean;
   /** Trusted (no limits) only: the tree IMPORTED paths may climb into (ParseOptions.importRoot). */
   importRoot?: string;
+  /** The parent's stdout, as this descriptor of the child: where a `files` request with output '-' writes. */
+  stdoutFd?: number;
   /** Compiled scenes the child keeps, by document (default 8). */
   maxScenes?: number;
 }
@@ -33,7 +35,7 @@ export interface ShaderRef {
 }
 
 /** The part of BatchOptions that can cross a process boundary (no signal, no callbacks). */
-export type FilesOptions = Omit<BatchOptions, 'signal' | 'onFrame' | 'onNotice' | 'writeFile'>;
+export type FilesOptions = Omit<BatchOptions, 'signal' | 'onFrame' | 'onNotice' | 'writeFile' | 'outputFd'>;
 
 export interface ShaderReport {
   ok: boolean;

@@ -31,8 +31,9 @@ import type { BatchOptions } from '../batch.ts';
 import { entryFile } from '../entry-files.ts';
 import { type ChildFault, faultOf, writeDelayOf } from '../faults.ts';
 import { removeTemporaryFilesOf } from '../files.ts';
+import { STREAM_OUTPUT } from '../frame-stream.ts';
 import { checkJob, type RenderJob, type RenderJobFrame, type WireFrame } from '../render-job.ts';
-import { type JobSpec, Supervisor } from '../supervisor.ts';
+import { type JobSpec, PASSED_STDOUT_FD, Supervisor } from '../supervisor.ts';
 import type { IsolatedOperation } from './errors.ts';
 import {
   checkFileSize,
@@ -72,6 +73,12 @@ export interface IsolatedRendererOptions {
   maxMemoryBytes?: number;
   /** With `limits: 'none'`: the trusted tree IMPORTED paths may climb into (ParseOptions.importRoot). */
   importRoot?: string;
+  /**
+   * Give the child this process's stdout, so that renderFiles() with output '-' (a stream of frames, BatchOptions
+   * `format`) is written there by the child itself: frames never cross the IPC channel, and nothing else the
+   * child prints reaches stdout. This process must not write to stdout meanwhile. Default false.
+   */
+  shareStdout?: boolean;
   /**
    * Keep a second child started, so that the job after a timeout or a crash does not wait for a start-up
    * (about 0.3-0.6 s). Costs one more idle process and GL context. Default false.
@@ -124,10 +131,11 @@ export class IsolatedRenderer {
       ...(options.device !== undefined ? { device: options.device } : {}),
       ...(options.allowImportOutsideFolder ? { allowImportOutsideFolder: true } : {}),
       ...(options.importRoot !== undefined && !this.limits ? { importRoot: options.importRoot } : {}),
+      ...(options.shareStdout ? { stdoutFd: PASSED_STDOUT_FD } : {}),
     };
     this.supervisor = new Supervisor({
       name: 'the isolated worker',
-      slot: { kind: 'process', entry: CHILD_ENTRY, init },
+      slot: { kind: 'process', entry: CHILD_ENTRY, init, passStdout: options.shareStdout === true },
       slots: 1,
       timeoutMs: this.timeoutMs,
       startTimeoutMs,
@@ -198,7 +206,7 @@ export class IsolatedRenderer {
     options: Omit<BatchOptions, 'scene'>,
     call: IsolatedCallOptions = {},
   ): Promise<FilesResult> {
-    const { signal, onFrame, onNotice, writeFile: _writeFile, ...rest } = options;
+    const { signal, onFrame, onNotice, writeFile: _writeFile, outputFd: _outputFd, ...rest } = options;
     const ref: ShaderRef = typeof shader === 'string' ? { path: shader } : shader;
     await this.precheck(ref);
     const writeDelayMs = writeDelayOf(call);
@@ -231,7 +239,9 @@ export class IsolatedRenderer {
     } catch (e) {
       if (!(e instanceof ISFError && e.details.interrupted === true)) throw e;
       // Killed mid-frame after an abort: what it wrote is complete (atomic writes); its half files are removed.
-      if (pid !== undefined) await removeTemporaryFilesOf(pid, dirname(options.output));
+      if (pid !== undefined && options.output !== STREAM_OUTPUT) {
+        await removeTemporaryFilesOf(pid, dirname(options.output));
+      }
       const ms = performance.now() - t0;
       return {
         files: [...new Set(written)],
