@@ -154,6 +154,8 @@ interface Slot {
   /** Being stopped by us (a limit, close): its exit is no surprise. */
   stopping: boolean;
   exited: Promise<void>;
+  /** Resolves once the slot sent `ready` or exited. */
+  started: Promise<void>;
   startTimer: NodeJS.Timeout | undefined;
   memoryTimer: NodeJS.Timeout | undefined;
 }
@@ -457,6 +459,7 @@ export class Supervisor {
   private spawn(): Slot {
     const spec = this.options.slot;
     let markExited!: () => void;
+    let markStarted!: () => void;
     const slot: Slot = {
       kind: spec.kind,
       worker: undefined,
@@ -470,6 +473,9 @@ export class Supervisor {
       exited: new Promise<void>((resolve) => {
         markExited = resolve;
       }),
+      started: new Promise<void>((resolve) => {
+        markStarted = resolve;
+      }),
       startTimer: undefined,
       memoryTimer: undefined,
     };
@@ -481,12 +487,16 @@ export class Supervisor {
       clearTimeout(slot.startTimer);
       clearTimeout(slot.memoryTimer);
       markExited();
+      markStarted();
       this.onExit(slot, code, signal);
     };
     if (spec.kind === 'thread') {
       const worker = startWorker(spec.entry, { workerData: spec.init });
       slot.worker = worker;
-      worker.on('message', (m: SlotMessage) => this.onMessage(slot, m));
+      worker.on('message', (m: SlotMessage) => {
+        if (m.type === 'ready') markStarted();
+        this.onMessage(slot, m);
+      });
       worker.on('error', (e) => {
         slot.initError ??= e;
       });
@@ -642,13 +652,23 @@ export class Supervisor {
     await waitFor(slot.exited, KILL_WAIT_MS);
   }
 
-  /** Idle: let it free its context and exit by itself; busy, or not ending within a grace period: killed. */
+  /**
+   * Idle: let it free its context and exit by itself; busy, or not ending within a grace period: killed.
+   * A thread still starting is let finish starting first (within the start time limit): terminate() while it is
+   * inside koffi, loading libEGL/libGLESv2 and declaring their functions, makes koffi throw into an environment
+   * that is being torn down, and Node aborts the whole process (FATAL ERROR: Error::ThrowAsJavaScriptException
+   * napi_throw). A process is SIGKILLed at any point safely.
+   */
   private async end(slot: Slot): Promise<void> {
     slot.stopping = true;
     clearTimeout(slot.startTimer);
     clearTimeout(slot.memoryTimer);
     const busy = slot.task !== undefined;
     slot.task = undefined;
+    if (slot.worker && !slot.ready && !busy) {
+      this.refSlot(slot, true);
+      await waitFor(slot.started, this.startTimeoutMs); // `ready` sets slot.ready (onMessage)
+    }
     if (!busy && slot.ready) {
       this.refSlot(slot, true);
       try {
