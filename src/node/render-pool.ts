@@ -73,6 +73,8 @@ export interface RenderPoolStats {
   retried: number;
   /** Workers started to replace dead ones (crashes, timeouts, start-up failures). */
   restarts: number;
+  /** Process ids of the live workers (`slots: 'process'`; empty for threads). */
+  pids: number[];
 }
 
 /** Attempts per job: the first, and one retry on a fresh worker. */
@@ -168,6 +170,7 @@ export class RenderPool {
       failed: s.failed,
       retried: s.retried,
       restarts: s.restarts,
+      pids: s.pids,
     };
   }
 
