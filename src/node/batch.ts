@@ -34,6 +34,7 @@ import {
 import { writeFileAtomic } from './files.ts';
 import { checkStreamFormat, FrameStream, STREAM_OUTPUT, type StreamFormat } from './frame-stream.ts';
 import {
+  checkImageDepth,
   decodeImage,
   encodeFrame,
   type ImageFormat,
@@ -578,6 +579,8 @@ export function checkSequence(
       `--depth 32 (full float) is for .exr output only; ${options.output} keeps at most 16 bits per value (use --depth 16)`,
     );
   }
+  // Refused rather than written at 8 bits: precision asked for and silently lost is a wrong result.
+  if (depth === 16 && format !== undefined) checkImageDepth(format, depth, options.output);
   return { frames, fps, supersample, video, format, stream: undefined };
 }
 

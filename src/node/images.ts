@@ -170,10 +170,30 @@ function toRGBAFloat(frame: FrameData): Float32Array {
   return out;
 }
 
+/** The formats that store 8 bits per value whatever is asked for. */
+const EIGHT_BIT_FORMATS: readonly ImageFormat[] = ['jpeg', 'webp'];
+
+/**
+ * Throws BAD_ARGUMENT when `format` cannot keep `depth` bits per value: JPEG and WebP are 8-bit (sharp writes
+ * them from the 8-bit pixels), so depth 16 would be lost without a word. `output` names the file in the message.
+ */
+export function checkImageDepth(format: ImageFormat, depth: SampleDepth, output?: string): void {
+  if (depth !== 16 || !EIGHT_BIT_FORMATS.includes(format)) return;
+  const name = format === 'jpeg' ? 'JPEG' : 'WebP';
+  throw new ISFError(
+    'BAD_ARGUMENT',
+    `--depth 16 cannot be kept in ${output ?? `a ${name} image`}: ${name} stores 8 bits per value`,
+    {
+      suggestion:
+        'write .png or .tif (16-bit) or .exr (float) frames, or drop --depth 16 for 8-bit JPEG/WebP',
+    },
+  );
+}
+
 /**
  * Encodes a frame: PNG or TIFF 8-bit (default) or 16-bit with depth 16 (from float output, or 8-bit scaled),
- * JPEG, WebP, or EXR (half float; full float with depth 32) from the float output as rendered. TIFF is
- * lossless (deflate with a horizontal predictor).
+ * JPEG or WebP (8-bit only: depth 16 is BAD_ARGUMENT, see checkImageDepth), or EXR (half float; full float
+ * with depth 32) from the float output as rendered. TIFF is lossless (deflate with a horizontal predictor).
  */
 export async function encodeFrame(
   frame: FrameData,
@@ -189,6 +209,7 @@ export async function encodeFrame(
       `Depth 32 (full float) is for .exr output only; ${format.toUpperCase()} keeps at most 16 bits per value`,
     );
   }
+  if (options.depth !== undefined) checkImageDepth(format, options.depth);
   const sharp = await loadSharp();
   const raw = { width: frame.width, height: frame.height, channels: 4 as const };
   const tiff = { compression: 'deflate' as const, predictor: 'horizontal' as const };

@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
+import { ISFError } from '../../src/core/errors.ts';
+import { checkSequence } from '../../src/node/batch.ts';
+import { encodeFrame } from '../../src/node/images.ts';
 import { ISF_BIN, type IsfResult, needsTool, runIsf } from '../helpers.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'isf-deep-frames-'));
@@ -141,4 +144,38 @@ test('--depth 32 outside .exr is a usage error; .exr without ffmpeg is FFMPEG_MI
   assert.equal(r.status, 4, r.stderr);
   assert.match(r.stderr, /ffmpeg is not installed.*apt-get install ffmpeg/);
   assert.equal(existsSync(join(work, 'none')), false);
+});
+
+test('--depth 16 with .jpg or .webp is a usage error naming the 8-bit format, nothing written (CLI and API)', async () => {
+  for (const [file, name] of [
+    ['deep.jpg', 'JPEG'],
+    ['deep-%d.webp', 'WebP'],
+  ] as const) {
+    const r = isf('render', RAMP, '-o', file, '--size', '4x4', '--depth', '16', '--json');
+    assert.equal(r.status, 2, r.stderr);
+    const out = JSON.parse(r.stdout) as { ok: boolean; error: { code: string; message: string } };
+    assert.equal(out.ok, false);
+    assert.equal(out.error.code, 'BAD_ARGUMENT');
+    assert.equal(out.error.message, `--depth 16 cannot be kept in ${file}: ${name} stores 8 bits per value`);
+  }
+  assert.deepEqual(
+    readdirSync(work).filter((f) => /^deep/.test(f)),
+    [],
+  );
+  // The same refusal in the API: renderToFiles checks it up front (checkSequence), encodeFrame on its own.
+  assert.throws(
+    () => checkSequence({ output: 'f-%d.webp', depth: 16 }),
+    (e: unknown) =>
+      e instanceof ISFError && e.code === 'BAD_ARGUMENT' && /WebP stores 8 bits/.test(e.message),
+  );
+  const frame = { width: 1, height: 1, pixels: Uint8Array.of(1, 2, 3, 255), floatPixels: undefined };
+  await assert.rejects(
+    encodeFrame(frame, 'jpeg', { depth: 16 }),
+    (e: unknown) =>
+      e instanceof ISFError && e.code === 'BAD_ARGUMENT' && /JPEG stores 8 bits/.test(e.message),
+  );
+  // 8-bit JPEG/WebP and 16-bit PNG stay as they were.
+  assert.equal(checkSequence({ output: 'f.jpg', depth: 8 }).format, 'jpeg');
+  assert.equal(checkSequence({ output: 'f.png', depth: 16 }).format, 'png');
+  assert.ok((await encodeFrame(frame, 'webp', { depth: 8 })).length > 0);
 });
