@@ -68,7 +68,7 @@ export function fetchIncludeReader(
   return async (ref) => {
     options.onRequest?.(ref.path);
     const url = urlOf(ref.path);
-    const where = { file: ref.from, line: ref.line, column: 1 };
+    const where = { file: ref.from, line: ref.line, column: ref.column };
     let res: Response;
     try {
       res = await get(url);

@@ -27,6 +27,8 @@ interface Case {
   fs: string[];
   /** Other files next to it (for #include). */
   files?: Record<string, string>;
+  /** The file's name (default main.fs; a VERTEX_SHADER_ART document is a .vs). */
+  file?: string;
   code: string;
   line: number;
   column: number;
@@ -433,6 +435,126 @@ const DEPARTURES: Case[] = [
     column: 18,
     rgba: [255, 0, 0, 255],
   },
+  // --- #include "file" relative to the including file (W_GLSL_DIALECT at the #include)
+  {
+    name: '#include of a file next to the shader',
+    fs: ['/*{ "ISFVSN": "2" }*/', '#include "half.glsl"', ...out('vec4(vec3(HALF), 1.0)')],
+    files: { 'half.glsl': 'const float HALF = 0.5;\n' },
+    code: 'W_GLSL_DIALECT',
+    line: 2,
+    column: 1,
+    rgba: GREY,
+  },
+  {
+    name: '#include in a subfolder, indented, defining a function',
+    fs: [
+      '/*{ "ISFVSN": "2" }*/',
+      'precision highp float;',
+      '  #include "lib/tint.glsl"',
+      ...out('vec4(tint(0.5), 1.0)'),
+    ],
+    files: { 'lib/tint.glsl': 'vec3 tint(float v) { return vec3(v, 0.0, 1.0 - v * 2.0); }\n' },
+    code: 'W_GLSL_DIALECT',
+    line: 3,
+    column: 3,
+    rgba: [128, 0, 0, 255],
+  },
+  // --- desktop GLSL's implicit int -> float conversions, written out (W_IMPLICIT_CONVERSION at the first one)
+  {
+    name: 'float x = 1; (int initialiser)',
+    fs: [
+      '/*{ "ISFVSN": "2" }*/',
+      'void main() {',
+      '  float x = 1;',
+      '  gl_FragColor = vec4(x * 0.5, 0.0, x, 1.0);',
+      '}',
+    ],
+    code: 'W_IMPLICIT_CONVERSION',
+    line: 3,
+    column: 13,
+    rgba: [128, 0, 255, 255],
+  },
+  {
+    name: 'vec3(1) * 2 (int operand of a vector)',
+    fs: [
+      '/*{ "ISFVSN": "2" }*/',
+      'void main() {',
+      '  vec3 c = vec3(0.25) * 2;',
+      '  gl_FragColor = vec4(c, 1.0);',
+      '}',
+    ],
+    code: 'W_IMPLICIT_CONVERSION',
+    line: 3,
+    column: 25,
+    rgba: GREY,
+  },
+  {
+    name: 'pow(x, 2) (int argument of a float built-in)',
+    fs: [
+      '/*{ "ISFVSN": "2" }*/',
+      'void main() {',
+      '  float x = 0.5;',
+      '  gl_FragColor = vec4(pow(x, 2), 0.0, 0.0, 1.0);',
+      '}',
+    ],
+    code: 'W_IMPLICIT_CONVERSION',
+    line: 4,
+    column: 30,
+    rgba: [64, 0, 0, 255],
+  },
+  {
+    name: 'TIME >= 0 (int compared with a float)',
+    fs: [
+      '/*{ "ISFVSN": "2" }*/',
+      'void main() {',
+      '  float on = TIME >= 0 ? 1.0 : 0.0;',
+      '  gl_FragColor = vec4(0.0, on, 0.0, 1.0);',
+      '}',
+    ],
+    code: 'W_IMPLICIT_CONVERSION',
+    line: 3,
+    column: 22,
+    rgba: [0, 255, 0, 255],
+  },
+  {
+    name: 'an int variable in float arithmetic',
+    fs: [
+      '/*{ "ISFVSN": "2" }*/',
+      'void main() {',
+      '  int n = 4;',
+      '  float v = 2.0 / n;',
+      '  gl_FragColor = vec4(vec3(v), 1.0);',
+      '}',
+    ],
+    code: 'W_IMPLICIT_CONVERSION',
+    line: 4,
+    column: 19,
+    rgba: GREY,
+  },
+  // --- ossia score's Vertex Shader Art (W_HOST_MODE at the MODE)
+  {
+    name: '"MODE": "VERTEX_SHADER_ART" (ossia score)',
+    file: 'main.vs',
+    fs: [
+      '/*{',
+      '  "ISFVSN": "2",',
+      '  "MODE": "VERTEX_SHADER_ART",',
+      '  "POINT_COUNT": 3,',
+      '  "PRIMITIVE_MODE": "TRIANGLES",',
+      '  "BACKGROUND_COLOR": [0, 0, 0, 1]',
+      '}*/',
+      'void main() {',
+      '  // One triangle over the whole frame, coloured by vertexCount.',
+      '  vec2 p = vertexId < 0.5 ? vec2(-1.0, -1.0) : vertexId < 1.5 ? vec2(3.0, -1.0) : vec2(-1.0, 3.0);',
+      '  gl_Position = vec4(p, 0.0, 1.0);',
+      '  v_color = vec4(vertexCount / 6.0, 0.0, 1.0, 1.0);',
+      '}',
+    ],
+    code: 'W_HOST_MODE',
+    line: 3,
+    column: 11,
+    rgba: [128, 0, 255, 255],
+  },
 ];
 
 // Accepted with a note that is not a departure: the same pixels under strict.
@@ -490,7 +612,7 @@ const NOTES: Case[] = [
 function write(name: string, c: Case): string {
   const dir = join(DIR, name.replace(/[^A-Za-z0-9]+/g, '-'));
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, 'main.fs');
+  const path = join(dir, c.file ?? 'main.fs');
   writeFileSync(path, `${c.fs.join('\n')}\n`);
   for (const [rel, text] of Object.entries(c.files ?? {})) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
@@ -557,7 +679,13 @@ describe('dialect catalogue: departures', () => {
       const { rgba, warnings } = await render(path, c);
       const w = hasWarning(warnings, c);
       assert.ok(w.refusedBy !== undefined, 'a departure names the hosts that refuse it');
-      assert.match(w.message, /would refuse this file|ISF spec does not allow/);
+      // A departure no listed host refuses says who does (the spec, or strict GLSL ES drivers).
+      assert.match(
+        w.message,
+        w.refusedBy.length > 0
+          ? /would refuse this file/
+          : /ISF spec does not allow|strict drivers \(WebGL2\) refuse them/,
+      );
       near(rgba, c.rgba, c.name);
       const e = await strictError(path);
       assert.equal(e.code, 'ISF_STRICT', e.message);

@@ -19,9 +19,10 @@ export interface IncludeRef {
   written: string;
   /** Resolved against the including file's folder. */
   path: string;
-  /** The including file and the 1-based line of the #include. */
+  /** The including file and the 1-based line and column (of its `#`) of the #include. */
   from: string;
   line: number;
+  column: number;
 }
 
 /**
@@ -48,8 +49,16 @@ export interface Expanded {
   refs: IncludeRef[];
 }
 
-function includeError(message: string, ref: { from: string; line: number }, suggestion?: string): ISFError {
-  const opts: ConstructorParameters<typeof ISFError>[2] = { file: ref.from, line: ref.line, column: 1 };
+function includeError(
+  message: string,
+  ref: { from: string; line: number; column: number },
+  suggestion?: string,
+): ISFError {
+  const opts: ConstructorParameters<typeof ISFError>[2] = {
+    file: ref.from,
+    line: ref.line,
+    column: ref.column,
+  };
   if (suggestion !== undefined) opts.suggestion = suggestion;
   return new ISFError('ISF_INCLUDE', message, opts);
 }
@@ -107,7 +116,8 @@ export async function expandIncludes(
         continue;
       }
       const written = (m[1] ?? m[2] ?? '').trim();
-      const at = { from, line: first + k };
+      // Indented directives (`  #include`) are located at their `#`, like every other located diagnostic.
+      const at = { from, line: first + k, column: line.indexOf('#') + 1 };
       if (written === '') throw includeError('#include names no file', at);
       if (isAbsolutePath(written)) {
         throw includeError(
@@ -180,7 +190,7 @@ export async function applyIncludes(doc: ISFDocument, read: IncludeReader): Prom
       message: departureMessage(`#include "${ref.written}" is read from ${ref.path}`, refusedBy),
       file: ref.from,
       line: ref.line,
-      column: 1,
+      column: ref.column,
       refusedBy: [...refusedBy],
     };
   });
