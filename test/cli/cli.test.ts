@@ -110,6 +110,65 @@ test('validate: a departure is a located warning by default and an ISF_STRICT er
   assert.match(render.stderr, /lenient\.fs:3:63: Trailing comma/);
 });
 
+test('validate --json: warnings, errors and compatibility of several files in one run (parse- and GLSL-level)', () => {
+  // Departures found while reading the JSON and while generating the GLSL, next to a real error in the same file.
+  const mixed = write(
+    'mixed.fs',
+    '/*{\n  "ISFVSN": "2",\n  "INPUTS": [ { "NAME": "a", "TYPE": "float", "DEFAULT": "0.5" }, ]\n}*/\nvoid main() {\n  gl_FragColor = vec4(a, IMG_THIS_PIXEL(nothing, vec2(0.0)).r, 0.0, 1.0);\n}\n',
+  );
+  const glsl = write(
+    'glsl-departures.fs',
+    '/*{\n  "ISFVSN": "2",\n  "INPUTS": [ { "NAME": "inputImage", "TYPE": "image" } ]\n}*/\nvoid main() {\n  float x = 1;\n  gl_FragColor = vec4(x, IMG_THIS_PIXEL(inputImage, vec2(0.0)).r, 0.0, 1.0);\n}\n',
+  );
+  const r = isf('validate', '--json', mixed, glsl, GRADIENT);
+  assert.equal(r.status, 3, r.stderr);
+  const [m, g, clean] = JSON.parse(r.stdout);
+  const at = (ds: Array<{ code: string; line: number; column: number }>) =>
+    ds.map((d) => `${d.code}@${d.line}:${d.column}`).sort();
+  assert.equal(m.ok, false);
+  assert.deepEqual(at(m.errors), ['ISF_IMG_ARGS@6:41']);
+  assert.deepEqual(at(m.warnings), ['W_COERCED@3:58', 'W_JSON_LENIENT@3:65']);
+  assert.deepEqual(m.compatibility.departures, ['W_COERCED', 'W_JSON_LENIENT']);
+  assert.equal(m.compatibility.hosts.VVISF, false);
+  assert.equal(m.compatibility.hosts.Vuo, true);
+
+  // GLSL-level departures are found without --compile (the shaders are generated, not compiled).
+  assert.equal(g.ok, true);
+  assert.deepEqual(at(g.warnings), ['W_GLSL_DIALECT@7:26', 'W_IMPLICIT_CONVERSION@6:13']);
+  assert.deepEqual([...g.compatibility.departures].sort(), ['W_GLSL_DIALECT', 'W_IMPLICIT_CONVERSION']);
+  assert.equal(g.compatibility.strict, false);
+  assert.equal(g.compatibility.hosts['ossia score'], true);
+  assert.equal(g.compatibility.hosts['ISF editor'], false);
+  assert.equal(clean.ok, true);
+  assert.equal(clean.compatibility.strict, true);
+
+  // --strict: the same departures, now ISF_STRICT errors at the same places, each naming its warning code.
+  const s = isf('validate', '--json', '--strict', mixed, glsl);
+  assert.equal(s.status, 3);
+  const [ms, gs] = JSON.parse(s.stdout);
+  assert.deepEqual(at(ms.errors), ['ISF_IMG_ARGS@6:41', 'ISF_STRICT@3:58', 'ISF_STRICT@3:65']);
+  assert.equal(gs.ok, false);
+  assert.deepEqual(
+    gs.errors.map((d: { departure: string; line: number }) => `${d.departure}@${d.line}`),
+    ['W_IMPLICIT_CONVERSION@6', 'W_GLSL_DIALECT@7'],
+  );
+  assert.deepEqual(gs.warnings, []);
+});
+
+test('render --set: point3D (Vuo, ossia score) takes x,y,z', async () => {
+  const p3 = write(
+    'point3d.fs',
+    '/*{ "ISFVSN": "2", "INPUTS": [ { "NAME": "p", "TYPE": "point3D", "DEFAULT": [0, 0, 0] } ] }*/\nvoid main() { gl_FragColor = vec4(p, 1.0); }\n',
+  );
+  const out = join(work, 'point3d.png');
+  const r = isf('render', p3, '-o', out, '--size', '4x4', '--set', 'p=1,0,0.5');
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual([...(await pixels(out)).data.subarray(0, 4)], [255, 0, 128, 255]);
+  const bad = isf('render', p3, '-o', out, '--size', '4x4', '--set', 'p=1,0');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /point3D input "p"/);
+});
+
 test('validate: a broken document exits 3 with its code and the line in the .fs', () => {
   const bad = write('bad-json.fs', '/*{\n  "ISFVSN": "2",\n  "INPUTS": [,]\n}*/\nvoid main(){}\n');
   const r = isf('validate', '--json', bad);
