@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -253,4 +254,51 @@ export async function assertFasterThanAsync(
     ms < factor * base,
     `${what}: ${ms.toFixed(2)} ms, more than ${factor} x the baseline's ${base.toFixed(2)} ms measured in this run`,
   );
+}
+
+/** Every process now running (from /proc) as pid -> [parent pid, process group]. */
+function processTable(): Map<number, [number, number]> {
+  const out = new Map<number, [number, number]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // After "pid (comm) ": state, ppid, pgrp, ... (comm may hold spaces and parentheses: cut at the last ")").
+      const [, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(entry), [Number(ppid), Number(pgrp)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * The processes descending from `pid` (children, their children...) plus every process in the group `pid`
+ * leads (a child whose parent died is re-parented, but keeps its group): what must be gone once `pid` has exited.
+ */
+export function processTreeOf(pid: number): number[] {
+  const table = processTable();
+  const found = new Set<number>();
+  for (const [p, [, pgrp]] of table) if (pgrp === pid && p !== pid) found.add(p);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [p, [ppid]] of table) {
+      if ((ppid === pid || found.has(ppid)) && !found.has(p)) {
+        found.add(p);
+        grew = true;
+      }
+    }
+  }
+  return [...found];
+}
+
+/** Whether a process with this id still runs: exited (a zombie not yet reaped by its new parent included) is not. */
+export function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return false;
+  }
 }
