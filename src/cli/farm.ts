@@ -7,7 +7,7 @@ import { ISFError } from '../core/errors.ts';
 import { type FarmRenderOptions, farmRender, farmValidate } from '../node/farm/client.ts';
 import { EXIT } from './exit-codes.ts';
 import { progressBar } from './output.ts';
-import type { CheckedReport } from './validate.ts';
+import type { CheckedReport } from './validation-report.ts';
 
 /** Farm settings a test or a slow network may want to change (retries, backoff). */
 function farmEnv(): { attempts?: number; backoffMs?: number } {

@@ -3,8 +3,8 @@
  * with the user's own line numbers. Exit 0 when all are valid, 3 when any is not.
  */
 import type { Command } from 'commander';
-import { type Compatibility, withCompatibility } from '../core/dialects.ts';
-import type { Diagnostic, ISFErrorCode } from '../core/errors.ts';
+import { withCompatibility } from '../core/dialects.ts';
+import type { ISFErrorCode } from '../core/errors.ts';
 import { ISFError } from '../core/errors.ts';
 import { DEFAULT_QUEUE } from '../node/farm/jobs.ts';
 import { checkShaderFile } from '../node/isolate/check.ts';
@@ -14,16 +14,7 @@ import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { expandShaderPaths } from './files.ts';
 import { importNeeding } from './optional.ts';
 import { run } from './output.ts';
-
-export interface ValidationReport {
-  file: string;
-  ok: boolean;
-  kind: string | null;
-  errors: Diagnostic[];
-  warnings: Diagnostic[];
-  /** Departures from the spec (docs/dialects.md): would it pass --strict, and which hosts would refuse it. */
-  compatibility: Compatibility;
-}
+import type { CheckedReport, ValidationReport } from './validation-report.ts';
 
 export function registerValidate(program: Command): void {
   program
@@ -90,8 +81,6 @@ interface ValidateFlags {
   queue: string;
   strict?: boolean;
 }
-
-export type CheckedReport = Omit<ValidationReport, 'compatibility'>;
 
 function finish(checked: CheckedReport[], opts: ValidateFlags): number {
   const json = !!opts.json;

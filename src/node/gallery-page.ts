@@ -3,7 +3,27 @@
  * code, message and line). Everything a shader's metadata says is untrusted text: every value is escaped for
  * HTML, and URLs are built by the caller from paths it chose, then escaped as attribute values.
  */
-import type { ThumbnailEntry } from './thumbnails.ts';
+import type { ShaderInfo } from './isolate/protocol.ts';
+
+/**
+ * What a card shows of a shader. Defined here, not in thumbnails.ts (whose ThumbnailEntry extends it with the
+ * manifest's own fields), so that this page depends on nothing that builds it.
+ */
+export interface GalleryEntry {
+  /** The shader's path relative to the folder, with forward slashes. */
+  path: string;
+  /** The file's name without extension (the document's own NAME is in `info`). */
+  name: string;
+  kind: string | null;
+  info?: ShaderInfo;
+  /** The PNG, relative to the thumbnails folder. */
+  thumbnail?: string;
+  /** The animated WebP, relative to the thumbnails folder. */
+  animated?: string;
+  width?: number;
+  height?: number;
+  error?: { code: string; message: string; line?: number };
+}
 
 /** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(text: string): string {
@@ -12,7 +32,7 @@ export function escapeHtml(text: string): string {
 
 export interface GalleryLinks {
   /** Where a card's thumbnail links to (the shader's live page, or the file). */
-  shaderHref(entry: ThumbnailEntry): string;
+  shaderHref(entry: GalleryEntry): string;
   /** The URL of a thumbnail file (`entry.thumbnail` / `entry.animated`, relative to the thumbnails folder). */
   imageSrc(file: string): string;
 }
@@ -36,7 +56,7 @@ main { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr
 .missing { display: flex; align-items: center; justify-content: center; aspect-ratio: 16 / 9; background: #2a1616; color: #f88; }
 `;
 
-function card(entry: ThumbnailEntry, links: GalleryLinks): string {
+function card(entry: GalleryEntry, links: GalleryLinks): string {
   const info = entry.info;
   const name = escapeHtml(info?.name || entry.name);
   const href = escapeHtml(links.shaderHref(entry));
@@ -57,7 +77,7 @@ function card(entry: ThumbnailEntry, links: GalleryLinks): string {
 }
 
 /** The whole page: a grid of cards, failures among them where they fall in the list. */
-export function galleryHtml(title: string, entries: readonly ThumbnailEntry[], links: GalleryLinks): string {
+export function galleryHtml(title: string, entries: readonly GalleryEntry[], links: GalleryLinks): string {
   const failed = entries.filter((e) => e.error).length;
   return `<!doctype html>
 <html lang="en">

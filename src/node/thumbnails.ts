@@ -23,9 +23,8 @@ import { ISFError } from '../core/errors.ts';
 import { DEFAULT_MAX_BYTES } from '../core/parse/index.ts';
 import { readRegularFile, statOrUndefined } from './confine.ts';
 import { writeFileAtomic } from './files.ts';
-import { type GalleryLinks, galleryHtml } from './gallery-page.ts';
+import { type GalleryEntry, type GalleryLinks, galleryHtml } from './gallery-page.ts';
 import { loadSharp } from './images.ts';
-import type { ShaderInfo } from './isolate/protocol.ts';
 import type { IsolatedRenderer } from './isolate/renderer.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -70,22 +69,11 @@ export interface ThumbnailError {
   column?: number;
 }
 
-export interface ThumbnailEntry {
-  /** The shader's path relative to the folder, with forward slashes. */
-  path: string;
-  /** The file's name without extension (the document's own NAME is in `info`). */
-  name: string;
+/** A shader's line in the manifest: what the gallery shows of it, and what makes the next run incremental. */
+export interface ThumbnailEntry extends GalleryEntry {
   /** sha256 of the file and its sibling vertex shader. */
   hash: string;
   ok: boolean;
-  kind: string | null;
-  info?: ShaderInfo;
-  /** The PNG, relative to the thumbnails folder. */
-  thumbnail?: string;
-  /** The animated WebP, relative to the thumbnails folder. */
-  animated?: string;
-  width?: number;
-  height?: number;
   error?: ThumbnailError;
   /** The time limit a RENDER_TIMEOUT happened under (a longer limit tries again). */
   timeoutMs?: number;

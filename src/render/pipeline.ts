@@ -27,7 +27,8 @@ import type { GL2, GLBuffer, GLSync } from '../gl/gl2.ts';
 import type { RenderTarget } from './buffer-pool.ts';
 import type { GLContext } from './context.ts';
 import { Frame } from './frame.ts';
-import type { DrawnFrame, RenderOptions, Scene } from './scene.ts';
+import type { FrameSource, RenderOptions } from './frame-source.ts';
+import type { DrawnFrame } from './readback.ts';
 
 interface Slot {
   buffer: GLBuffer;
@@ -69,7 +70,7 @@ export class FramePipeline {
   private keepTargets: boolean | undefined;
 
   constructor(
-    readonly scene: Scene,
+    readonly scene: FrameSource,
     options: FramePipelineOptions = {},
   ) {
     this.synchronous = options.synchronous === true;

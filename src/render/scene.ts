@@ -20,6 +20,7 @@ import type { GL2 } from '../gl/gl2.ts';
 import type { GLContext } from './context.ts';
 import { CUBE_FACES, checkCubeFaces, cubeFaceImport } from './cube.ts';
 import type { Frame } from './frame.ts';
+import type { FrameSource, RenderOptions } from './frame-source.ts';
 import { checkRawImage, isRawImage, type RawImage } from './images.ts';
 import { checkRenderSize, planFrame, type SceneLimits } from './pass-plan.ts';
 import { PassRunner, type ScreenFrame, type ScreenOutput } from './pass-runner.ts';
@@ -28,6 +29,7 @@ import type { CompiledProgram } from './program-cache.ts';
 import { type DrawnFrame, readFrame } from './readback.ts';
 import { SceneInputs } from './scene-inputs.ts';
 
+export type { RenderOptions } from './frame-source.ts';
 export type { ScreenFrame, ScreenOutput } from './pass-runner.ts';
 export type { DrawnFrame } from './readback.ts';
 
@@ -44,26 +46,6 @@ export interface SceneOptions {
   limits?: SceneLimits;
   /** GLSL dialect; default es300 (see docs/glsl.md). */
   dialect?: GLSLDialect;
-}
-
-export interface RenderOptions {
-  width: number;
-  height: number;
-  /** TIME in seconds (default 0). Host-supplied, so renders are deterministic. */
-  time?: number;
-  /** TIMEDELTA (default |time - previous time|, 0 on the first frame). */
-  timeDelta?: number;
-  /** FRAMEINDEX (default: the scene's own counter, 0 on the first frame). */
-  frameIndex?: number;
-  /** DATE source (default: now). */
-  date?: Date;
-  /** Names of pass targets to read back into the Frame (frame.pass(name)). */
-  readPasses?: string[];
-  /**
-   * Destination for the RGBA8 readback (width * height * 4 bytes), reused across frames to save an 8 MB
-   * allocation per 1080p frame. The returned Frame's pixels are this array: copy it if you keep the frame.
-   */
-  pixels?: Uint8Array;
 }
 
 export interface AsyncRenderOptions extends RenderOptions {
@@ -89,7 +71,7 @@ export function sequenceTiming(
 
 let nextSceneId = 1;
 
-export class Scene {
+export class Scene implements FrameSource {
   readonly id = nextSceneId++;
   private docValue: ISFDocument | undefined;
   private shaders: GeneratedShaders | undefined;
