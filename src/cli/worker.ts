@@ -74,11 +74,16 @@ async function workerCommand(flags: WorkerFlags): Promise<number> {
   const log = (m: string) => {
     if (!flags.quiet) process.stderr.write(`isf worker: ${m}\n`);
   };
-  // Loaded when a worker starts, not on every `isf` command: BullMQ takes a noticeable time to import.
-  const { FarmWorker } = await import('../node/farm/worker.ts');
   let worker: FarmWorker;
   let graceMs: number;
   try {
+    // Loaded when a worker starts, not on every `isf` command: BullMQ takes a noticeable time to import, and it
+    // is an optional peer (PACKAGE_MISSING naming it when absent, exit 4, as for --redis).
+    const { FarmWorker } = await importNeeding(
+      'bullmq',
+      'isf worker',
+      () => import('../node/farm/worker.ts'),
+    );
     const concurrency = Number(flags.concurrency);
     const device: FarmDevice = /^\d+$/.test(flags.device)
       ? Number(flags.device)

@@ -205,6 +205,16 @@ console.log(JSON.stringify({ pool: frames.map((f) => [...f.pixels.slice(0, 4)]),
     const { error } = JSON.parse(farm.stdout) as { error: { code: string; message: string } };
     assert.equal(error.code, 'PACKAGE_MISSING');
     assert.match(error.message, /isf render --redis needs the package bullmq/);
+
+    const worker = spawnSync('npx', ['--no-install', 'isf', 'worker', '--redis', 'redis://127.0.0.1:1'], {
+      cwd: APP,
+      encoding: 'utf8',
+      env: ENV,
+      timeout: 120_000,
+    });
+    assert.equal(worker.status, 4, worker.stderr);
+    assert.match(worker.stderr, /isf worker needs the package bullmq/);
+    assert.match(worker.stderr, /hint: npm install bullmq/);
   });
 
   test('isf serve hands out the page scripts built at pack time', async () => {
