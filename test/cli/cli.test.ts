@@ -169,6 +169,57 @@ test('render --set: point3D (Vuo, ossia score) takes x,y,z', async () => {
   assert.match(bad.stderr, /point3D input "p"/);
 });
 
+test("../ into the user's own tree: a local render warns and renders; --untrusted and validate refuse it", async () => {
+  // The project folder is the working directory (the trusted root of a local render); the shader sits in a
+  // subfolder and reaches the project's shared texture and include with ../ (issue 14, IMPORTED).
+  const project = join(work, 'climb-project');
+  mkdirSync(join(project, 'shaders'), { recursive: true });
+  await sharp(Buffer.from([0, 255, 0, 255]), { raw: { width: 1, height: 1, channels: 4 } })
+    .png()
+    .toFile(join(project, 'green.png'));
+  writeFileSync(join(project, 'common.glsl'), 'const float HALF = 0.5;\n');
+  const fs = join(project, 'shaders', 'climb.fs');
+  writeFileSync(
+    fs,
+    '/*{ "ISFVSN": "2", "IMPORTED": { "tex": { "PATH": "../green.png" } } }*/\n#include "../common.glsl"\nvoid main() { gl_FragColor = vec4(HALF, IMG_NORM_PIXEL(tex, vec2(0.5)).g, 0.0, 1.0); }\n',
+  );
+  const out = join(project, 'climb.png');
+  const local = runIsf(project, ['render', fs, '-o', out, '--size', '4x4']);
+  assert.equal(local.status, 0, local.stderr);
+  assert.deepEqual([...(await pixels(out)).data.subarray(0, 4)], [128, 255, 0, 255]);
+  // `isf info` reads it the same way and shows the warnings, one for the IMPORTED path and one for the #include.
+  const info = runIsf(project, ['info', '--json', fs]);
+  assert.equal(info.status, 0, info.stderr);
+  const outside = JSON.parse(info.stdout).warnings.filter(
+    (w: { code: string }) => w.code === 'W_IMPORT_OUTSIDE_FOLDER',
+  );
+  assert.deepEqual(
+    outside.map((w: { line: number }) => w.line),
+    [1, 2],
+  );
+
+  const untrusted = runIsf(project, [
+    'render',
+    '--untrusted',
+    fs,
+    '-o',
+    join(project, 'u.png'),
+    '--size',
+    '4x4',
+  ]);
+  assert.equal(untrusted.status, 3, untrusted.stderr);
+  assert.match(untrusted.stderr, /ISF_IMPORTED_PATH|leav|outside the shader's folder/);
+  assert.equal(existsSync(join(project, 'u.png')), false);
+
+  const v = runIsf(project, ['validate', '--json', fs]);
+  assert.equal(v.status, 3, v.stderr);
+  const [report] = JSON.parse(v.stdout);
+  assert.ok(
+    report.errors.some((d: { code: string }) => d.code === 'ISF_IMPORTED_PATH'),
+    JSON.stringify(report.errors),
+  );
+});
+
 test('validate: a broken document exits 3 with its code and the line in the .fs', () => {
   const bad = write('bad-json.fs', '/*{\n  "ISFVSN": "2",\n  "INPUTS": [,]\n}*/\nvoid main(){}\n');
   const r = isf('validate', '--json', bad);
