@@ -18,6 +18,7 @@ import {
   STREAM_OUTPUT,
   type StreamFormat,
   streamFrameBytes,
+  y4mChroma,
   y4mHeader,
 } from '../node/frame-stream.ts';
 import type { SampleDepth } from '../node/images.ts';
@@ -115,7 +116,7 @@ export function registerRender(program: Command): void {
     )
     .option(
       '--format <name>',
-      `with -o -: the stream written to stdout: ${STREAM_FORMATS.join(', ')} (raw RGBA8, YUV4MPEG2 4:2:0, PNGs, JPEGs)`,
+      `with -o -: the stream written to stdout: ${STREAM_FORMATS.join(', ')} (raw RGBA8, YUV4MPEG2 4:2:0, PNGs, JPEGs, YUV4MPEG2 4:4:4)`,
     )
     .option('--size <WxH>', 'render size', '1920x1080')
     .option('--time <seconds>', 'TIME of the first frame', '0')
@@ -510,11 +511,13 @@ function streamOutput(flags: RenderFlags, depth: SampleDepth): StreamFormat | un
 /** The stderr summary of a stream: what a reader needs to parse it (size, frame count, format, bytes). */
 function streamSummary(o: FrameStreamOptions, result: { frames: number; totalMs: number }): string {
   const bytes = streamFrameBytes(o);
+  const chroma = y4mChroma(o.format);
   const layout: Record<StreamFormat, string> = {
     rgba: o.depth === 16 ? 'raw RGBA16 little-endian (rgba64le)' : 'raw RGBA8',
     y4m: 'YUV4MPEG2 4:2:0 (C420jpeg), BT.601 limited range',
+    y4m444: 'YUV4MPEG2 4:4:4 (C444), BT.601 limited range',
     png: o.depth === 16 ? 'concatenated 16-bit PNGs' : 'concatenated PNGs',
     mjpeg: 'concatenated JPEGs (MJPEG)',
   };
-  return `wrote ${result.frames} frame(s) ${o.width}x${o.height} at ${o.fps} fps to stdout as ${o.format}: ${layout[o.format]}${bytes ? `, ${bytes} bytes a frame, ${bytes * result.frames + (o.format === 'y4m' ? y4mHeader(o.width, o.height, o.fps).length : 0)} bytes in all` : ''} (${(result.totalMs / 1000).toFixed(2)} s)`;
+  return `wrote ${result.frames} frame(s) ${o.width}x${o.height} at ${o.fps} fps to stdout as ${o.format}: ${layout[o.format]}${bytes ? `, ${bytes} bytes a frame, ${bytes * result.frames + (chroma ? y4mHeader(o.width, o.height, o.fps, chroma).length : 0)} bytes in all` : ''} (${(result.totalMs / 1000).toFixed(2)} s)`;
 }

@@ -53,7 +53,7 @@ export interface BatchOptions {
    * frame in `format` written to `outputFd` (frame-stream.ts).
    */
   output: string;
-  /** With output '-': rgba, y4m, png or mjpeg (frame-stream.ts). Required there, refused elsewhere. */
+  /** With output '-': rgba, y4m, png, mjpeg or y4m444 (frame-stream.ts). Required there, refused elsewhere. */
   format?: StreamFormat;
   /** With output '-': the file descriptor the frames go to (default 1, stdout). */
   outputFd?: number;

@@ -6,6 +6,8 @@
  *          (--depth 16: RGBA16 little-endian, ffmpeg's rgba64le, W*H*8 bytes a frame)
  *   y4m    YUV4MPEG2: one header line, then "FRAME\n" and the planes of each frame; 4:2:0 (C420jpeg: 2x2 blocks
  *          averaged, centred chroma), BT.601 limited range, 8-bit, alpha dropped: what x264 and every ffmpeg read
+ *   y4m444 the same with full-resolution chroma (C444): no colour bleeding at sharp edges, for encoders and
+ *          profiles that take 4:4:4 (x264 High 4:4:4, ffv1, ProRes 4444)
  *   png    one PNG after another (ffmpeg's image2pipe; 16-bit with --depth 16)
  *   mjpeg  one JPEG after another (sharp, quality 92, alpha flattened on black): ffmpeg -f mjpeg
  *
@@ -17,8 +19,14 @@ import { ISFError } from '../core/errors.ts';
 import type { FrameData } from '../render/frame.ts';
 import { encodeFrame, type SampleDepth, toRGBA16 } from './images.ts';
 
-export type StreamFormat = 'rgba' | 'y4m' | 'png' | 'mjpeg';
-export const STREAM_FORMATS: readonly StreamFormat[] = ['rgba', 'y4m', 'png', 'mjpeg'];
+export type StreamFormat = 'rgba' | 'y4m' | 'png' | 'mjpeg' | 'y4m444';
+export const STREAM_FORMATS: readonly StreamFormat[] = ['rgba', 'y4m', 'png', 'mjpeg', 'y4m444'];
+
+/** The chroma layout of a y4m format, undefined for the others. */
+export type Chroma = '420' | '444';
+export function y4mChroma(format: StreamFormat): Chroma | undefined {
+  return format === 'y4m' ? '420' : format === 'y4m444' ? '444' : undefined;
+}
 
 /** The output name that means "the stream" (stdout for the CLI). */
 export const STREAM_OUTPUT = '-';
@@ -38,6 +46,7 @@ export function ffmpegInputFor(o: FrameStreamOptions): string {
     case 'rgba':
       return `ffmpeg -f rawvideo -pix_fmt ${o.depth === 16 ? 'rgba64le' : 'rgba'} -s ${o.width}x${o.height} -r ${o.fps} -i -`;
     case 'y4m':
+    case 'y4m444':
       return 'ffmpeg -f yuv4mpegpipe -i -';
     case 'png':
       return `ffmpeg -f image2pipe -c:v png -r ${o.fps} -i -`;
@@ -49,7 +58,8 @@ export function ffmpegInputFor(o: FrameStreamOptions): string {
 /** Bytes of one frame in the stream, when every frame has the same size (rgba, y4m). */
 export function streamFrameBytes(o: FrameStreamOptions): number | undefined {
   if (o.format === 'rgba') return o.width * o.height * (o.depth === 16 ? 8 : 4);
-  if (o.format === 'y4m') return FRAME_TAG.length + o.width * o.height + 2 * chromaSize(o.width, o.height);
+  const chroma = y4mChroma(o.format);
+  if (chroma) return FRAME_TAG.length + o.width * o.height + 2 * chromaSize(o.width, o.height, chroma);
   return undefined;
 }
 
@@ -61,7 +71,7 @@ export function checkStreamFormat(format: unknown, depth: number | undefined): S
       `-o - writes frames to stdout and needs --format ${STREAM_FORMATS.join('|')}${format === undefined ? '' : ` (received "${String(format)}")`}`,
       {
         suggestion:
-          'rgba: raw RGBA8 frames; y4m: YUV4MPEG2 4:2:0 for ffmpeg/x264; png: concatenated PNGs; mjpeg: concatenated JPEGs',
+          'rgba: raw RGBA8 frames; y4m: YUV4MPEG2 4:2:0 for ffmpeg/x264; png: concatenated PNGs; mjpeg: concatenated JPEGs; y4m444: YUV4MPEG2 4:4:4',
       },
     );
   }
@@ -71,7 +81,7 @@ export function checkStreamFormat(format: unknown, depth: number | undefined): S
       `--depth ${depth} is for .exr files; a stream carries 8 bits per value, or 16 with --format rgba or png`,
     );
   }
-  if (depth === 16 && (format === 'y4m' || format === 'mjpeg')) {
+  if (depth === 16 && (format === 'y4m' || format === 'y4m444' || format === 'mjpeg')) {
     throw new ISFError(
       'BAD_ARGUMENT',
       `--format ${format} is 8-bit: --depth 16 streams with --format rgba (rgba64le) or png (16-bit PNGs)`,
@@ -104,8 +114,8 @@ async function writeAll(fd: number, bytes: Uint8Array): Promise<void> {
 
 const FRAME_TAG = new TextEncoder().encode('FRAME\n');
 
-function chromaSize(width: number, height: number): number {
-  return Math.ceil(width / 2) * Math.ceil(height / 2);
+function chromaSize(width: number, height: number, chroma: Chroma): number {
+  return chroma === '444' ? width * height : Math.ceil(width / 2) * Math.ceil(height / 2);
 }
 
 /** The frame rate as y4m's ratio: integers exactly, the NTSC rates as n/1001, else in thousandths. */
@@ -116,21 +126,22 @@ function y4mRate(fps: number): string {
   return `${Math.round(fps * 1000)}:1000`;
 }
 
-export function y4mHeader(width: number, height: number, fps: number): Uint8Array {
+export function y4mHeader(width: number, height: number, fps: number, chroma: Chroma = '420'): Uint8Array {
   return new TextEncoder().encode(
-    `YUV4MPEG2 W${width} H${height} F${y4mRate(fps)} Ip A1:1 C420jpeg XCOLORRANGE=LIMITED\n`,
+    `YUV4MPEG2 W${width} H${height} F${y4mRate(fps)} Ip A1:1 ${chroma === '444' ? 'C444' : 'C420jpeg'} XCOLORRANGE=LIMITED\n`,
   );
 }
 
 /**
- * One y4m FRAME chunk from RGBA8: BT.601 limited range (Y 16..235, Cb/Cr 16..240), chroma of each 2x2 block
- * averaged (the last column/row of an odd size alone), alpha dropped.
+ * One y4m FRAME chunk from RGBA8: BT.601 limited range (Y 16..235, Cb/Cr 16..240), alpha dropped; 4:2:0 averages
+ * the chroma of each 2x2 block (the last column/row of an odd size alone), 4:4:4 keeps each pixel's (a 1x1 block).
  */
-export function y4mFrame(frame: FrameData): Uint8Array {
+export function y4mFrame(frame: FrameData, chroma: Chroma = '420'): Uint8Array {
   const { width: w, height: h } = frame;
   const src = frame.pixels;
-  const cw = Math.ceil(w / 2);
-  const ch = Math.ceil(h / 2);
+  const step = chroma === '444' ? 1 : 2;
+  const cw = Math.ceil(w / step);
+  const ch = Math.ceil(h / step);
   const out = new Uint8Array(FRAME_TAG.length + w * h + 2 * cw * ch);
   out.set(FRAME_TAG, 0);
   const yPlane = FRAME_TAG.length;
@@ -147,8 +158,8 @@ export function y4mFrame(frame: FrameData): Uint8Array {
       let g = 0;
       let b = 0;
       let n = 0;
-      for (let y = cy * 2; y < Math.min(h, cy * 2 + 2); y++) {
-        for (let x = cx * 2; x < Math.min(w, cx * 2 + 2); x++) {
+      for (let y = cy * step; y < Math.min(h, cy * step + step); y++) {
+        for (let x = cx * step; x < Math.min(w, cx * step + step); x++) {
           const p = (y * w + x) * 4;
           r += src[p]!;
           g += src[p + 1]!;
@@ -197,12 +208,12 @@ export class FrameStream {
 
   async write(frame: FrameData): Promise<void> {
     const { format, depth } = this.options;
+    const chroma = y4mChroma(format);
     const chunks: Uint8Array[] = [];
-    if (!this.started && format === 'y4m')
-      chunks.push(y4mHeader(frame.width, frame.height, this.options.fps));
+    if (!this.started && chroma) chunks.push(y4mHeader(frame.width, frame.height, this.options.fps, chroma));
     if (format === 'rgba') {
       chunks.push(depth === 16 ? new Uint8Array(toRGBA16(frame).buffer) : frame.pixels);
-    } else if (format === 'y4m') chunks.push(y4mFrame(frame));
+    } else if (chroma) chunks.push(y4mFrame(frame, chroma));
     else chunks.push(await encodeFrame(frame, format === 'png' ? 'png' : 'jpeg', { depth: depth ?? 8 }));
     this.started = true;
     try {

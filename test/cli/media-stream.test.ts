@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { renderToFiles } from '../../src/node/batch.ts';
 import { loadISF } from '../../src/node/load.ts';
-import { context, ISF_BIN, processAlive, processTreeOf } from '../helpers.ts';
+import { context, ISF_BIN, needsTool, processAlive, processTreeOf } from '../helpers.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'isf-media-stream-'));
+const noFfmpeg = needsTool('ffmpeg');
 after(() => rmSync(work, { recursive: true, force: true }));
 
 function write(name: string, text: string): string {
@@ -237,4 +238,59 @@ test('rgba at --depth 16: rgba64le, W*H*8 bytes a frame, the exact 16-bit values
   for (let i = 0; i < eight.stdout.length; i++) {
     assert.equal(sixteen.stdout.readUInt16LE(i * 2), eight.stdout[i]! * 257, `value ${i}`);
   }
+});
+
+test("-o - --format y4m444: C444 frames ffmpeg reads as yuv444p, each plane within 1 of ffmpeg's own conversion", {
+  skip: noFfmpeg,
+}, () => {
+  // Sharp vertical stripes: 4:2:0 would average each pair's chroma, 4:4:4 keeps every column's.
+  const stripes = write(
+    'stripes.fs',
+    `/*{ "ISFVSN": "2", "INPUTS": [] }*/
+void main() {
+  float odd = mod(floor(gl_FragCoord.x), 2.0);
+  gl_FragColor = odd > 0.5 ? vec4(1.0, 0.1, 0.2, 1.0) : vec4(0.1, 0.3, 1.0, 1.0);
+}
+`,
+  );
+  const r = isfBytes(stripes, '-o', '-', '--format', 'y4m444', '--size', '16x8', '--frames', '3');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /YUV4MPEG2 4:4:4 \(C444\), BT\.601 limited range, 390 bytes a frame/);
+  assert.match(r.stdout.subarray(0, 60).toString(), /^YUV4MPEG2 W16 H8 F30:1 Ip A1:1 C444 /);
+  const file = join(work, 'stripes.y4m');
+  writeFileSync(file, r.stdout);
+  const probe = spawnSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-count_frames',
+      '-show_entries',
+      'stream=pix_fmt,nb_read_frames',
+      '-of',
+      'csv=p=0',
+      file,
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(probe.status, 0, probe.stderr);
+  assert.equal(probe.stdout.trim(), 'yuv444p,3');
+  // The reference: ffmpeg's RGB -> yuv444p (BT.601, limited range) of the same frame rendered as a PNG.
+  const png = join(work, 'stripes.png');
+  assert.equal(isfBytes(stripes, '-o', png, '--size', '16x8', '-q').status, 0);
+  const ref = spawnSync(
+    'ffmpeg',
+    ['-hide_banner', '-loglevel', 'error', '-i', png, '-pix_fmt', 'yuv444p', '-f', 'rawvideo', '-'],
+    { maxBuffer: 1 << 20 },
+  );
+  assert.equal(ref.status, 0, ref.stderr?.toString());
+  assert.equal(ref.stdout.length, 16 * 8 * 3);
+  const at = r.stdout.indexOf('FRAME\n') + 6;
+  const ours = r.stdout.subarray(at, at + 16 * 8 * 3);
+  for (let i = 0; i < ours.length; i++) {
+    assert.ok(Math.abs(ours[i]! - ref.stdout[i]!) <= 1, `byte ${i}: ${ours[i]} vs ffmpeg's ${ref.stdout[i]}`);
+  }
+  // Neighbouring columns keep their own chroma (4:2:0 would give both the same Cb).
+  const cb = ours.subarray(16 * 8, 16 * 8 * 2);
+  assert.ok(Math.abs(cb[0]! - cb[1]!) > 50, `Cb of columns 0 and 1: ${cb[0]} and ${cb[1]}`);
 });
