@@ -271,4 +271,29 @@ describe('isf serve page (chromium)', needs(CHROMIUM_MISSING), () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-input]').length > 0);
     assert.equal(await page.locator('.messages .error').count(), 0);
   });
+
+  it('a point3D input (Vuo, ossia score) gets one number field per component that drives the vec3', async () => {
+    await writeFile(
+      join(dir, 'p3.fs'),
+      '/*{ "ISFVSN": "2", "INPUTS": [ { "NAME": "p", "TYPE": "point3D", "DEFAULT": [0.25, 0.5, 0.75] } ] }*/\nvoid main() { gl_FragColor = vec4(p, 1.0); }\n',
+    );
+    await page.goto(`${server.url}?shader=p3.fs&size=64x36&paused=1`);
+    await waitForPixel(page, 2, 2, [64, 128, 191, 255]);
+    const fields = page.locator('[data-input="p"] input[type=number]');
+    assert.deepEqual(await fields.evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)), [
+      '0.25',
+      '0.5',
+      '0.75',
+    ]);
+    await fields.nth(0).evaluate((el: HTMLInputElement) => {
+      el.value = '1';
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await fields.nth(2).evaluate((el: HTMLInputElement) => {
+      el.value = '0';
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await waitForPixel(page, 2, 2, [255, 128, 0, 255]);
+    assert.equal(await page.locator('.messages .error').count(), 0);
+  });
 });
