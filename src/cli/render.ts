@@ -25,6 +25,7 @@ import type { SampleDepth } from '../node/images.ts';
 import { checkShaderFile } from '../node/isolate/check.ts';
 import { parseLimitsOf, UNTRUSTED_LIMITS } from '../node/isolate/limits.ts';
 import { IsolatedRenderer } from '../node/isolate/renderer.ts';
+import { CUBE_FACES } from '../render/cube.ts';
 import { EXIT } from './exit-codes.ts';
 import { importNeeding } from './optional.ts';
 import { progressBar, run } from './output.ts';
@@ -41,6 +42,7 @@ interface RenderFlags {
   sweep: string[];
   timeline?: string;
   image: string[];
+  cube: string[];
   audio: string[];
   depth: string;
   supersample: string;
@@ -103,6 +105,25 @@ export function pairs(flag: string, list: string[]): Record<string, string> {
   return out;
 }
 
+/**
+ * Splits repeated "--cube name=px,nx,py,ny,pz,nz" flags: six face files separated by commas, in GL order
+ * (+X, -X, +Y, -Y, +Z, -Z). BAD_ARGUMENT unless there are exactly six non-empty paths.
+ */
+export function parseCubeFlags(list: string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null);
+  for (const [name, text] of Object.entries(pairs('--cube', list))) {
+    const faces = text.split(',').map((f) => f.trim());
+    if (faces.length !== 6 || faces.some((f) => f === '')) {
+      throw new ISFError(
+        'BAD_ARGUMENT',
+        `Expected --cube ${name}= six face files separated by commas, in the order ${CUBE_FACES.join(' ')} (e.g. ${name}=px.png,nx.png,py.png,ny.png,pz.png,nz.png) but received ${faces.filter((f) => f !== '').length}: "${text}"`,
+      );
+    }
+    out[name] = faces;
+  }
+  return out;
+}
+
 export function registerRender(program: Command): void {
   program
     .command('render')
@@ -149,6 +170,12 @@ export function registerRender(program: Command): void {
       'keyframes for several inputs: { "amount": [[0, 0], [2, 1, "ease-in"]] }',
     )
     .option('--image <name=path>', 'image input from a file (repeatable)', collect, [])
+    .option(
+      '--cube <name=px,nx,py,ny,pz,nz>',
+      'cube input from six square face files of one size, in the order +X,-X,+Y,-Y,+Z,-Z (repeatable)',
+      collect,
+      [],
+    )
     .option(
       '--audio <name=file>',
       'audio/audioFFT input from a sound file ffmpeg decodes (WAV without ffmpeg), synced to TIME (repeatable)',
@@ -205,6 +232,7 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
   const { width, height } = parseSize(flags.size);
   const start = number('--time', flags.time, () => true, 'a number of seconds');
   const images = pairs('--image', flags.image);
+  const cubes = parseCubeFlags(flags.cube);
   const audio = pairs('--audio', flags.audio);
   const notices = !flags.quiet && !flags.json;
   const length = await sequenceLength({
@@ -245,6 +273,7 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
     animate: flags.animate,
     timeline: flags.timeline === undefined ? undefined : await readTimelineFile(flags.timeline),
     images,
+    ...(Object.keys(cubes).length > 0 ? { cubes } : {}),
     audio,
     // The clip sequenceLength probed: the render does not probe it again.
     clips: length.clips,

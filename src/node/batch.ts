@@ -14,6 +14,7 @@ import { ISFError } from '../core/errors.ts';
 import { parseAnimateSpec, type Timeline, timelineFromJson, timelineValuesAt } from '../core/timeline.ts';
 import { type InputValue, parseInputValueText } from '../core/values.ts';
 import type { GLContext } from '../render/context.ts';
+import { CUBE_FACES, checkCubeFaces } from '../render/cube.ts';
 import { Frame, type FrameData } from '../render/frame.ts';
 import type { RawImage } from '../render/images.ts';
 import { FrameAverager, subFrameTimes } from '../render/motion-blur.ts';
@@ -71,6 +72,11 @@ export interface BatchOptions {
   timeline?: unknown;
   /** Image inputs: name -> image file, video clip (.mp4/.webm/.mov/.mkv) or image-sequence pattern (%04d). */
   images?: Record<string, string>;
+  /**
+   * Cube inputs: name -> six face image files in GL order +X, -X, +Y, -Y, +Z, -Z (square, one size; checked as
+   * Scene.setCubeData checks them).
+   */
+  cubes?: Record<string, readonly string[]>;
   /**
    * Audio/audioFFT inputs: name -> sound file (anything ffmpeg decodes; WAV without ffmpeg), or a video's
    * audio track. Frame k, rendered at TIME t, sees the audio window that ends at t (core/audio.ts).
@@ -165,6 +171,7 @@ export function frameFileName(pattern: string, k: number): string {
 export interface InputSink {
   setValue(name: string, value: InputValue): unknown;
   setImageData(name: string, image: RawImage): unknown;
+  setCubeData(name: string, faces: readonly RawImage[]): unknown;
 }
 
 /** A decoded sound file feeding an audio or audioFFT input: a new image at every frame's time. */
@@ -192,7 +199,17 @@ export async function applyInputs(
   doc: ISFDocument,
   options: Pick<
     BatchOptions,
-    'set' | 'images' | 'audio' | 'clips' | 'width' | 'height' | 'onNotice' | 'scene' | 'animate' | 'timeline'
+    | 'set'
+    | 'images'
+    | 'cubes'
+    | 'audio'
+    | 'clips'
+    | 'width'
+    | 'height'
+    | 'onNotice'
+    | 'scene'
+    | 'animate'
+    | 'timeline'
   >,
 ): Promise<{
   animateProgress: boolean;
@@ -231,6 +248,20 @@ export async function applyInputs(
       } else {
         sink.setImageData(name, await decode(path, name));
       }
+    }
+    for (const [name, paths] of Object.entries(options.cubes ?? {})) {
+      if (!doc.inputs.some((i) => i.name === name && i.type === 'cube'))
+        throw unknownInput(doc, name, 'cube');
+      if (!Array.isArray(paths) || paths.length !== 6) {
+        throw new ISFError(
+          'BAD_ARGUMENT',
+          `Cube "${name}" needs six face files (${CUBE_FACES.join(' ')}) but received ${Array.isArray(paths) ? paths.length : typeof paths}`,
+        );
+      }
+      const faces = await Promise.all(paths.map((p, i) => decode(p, `${name} ${CUBE_FACES[i]}`)));
+      // Checked here too (the sink may be a job for another thread), so the message names the files.
+      checkCubeFaces(name, faces, Number.MAX_SAFE_INTEGER, paths);
+      sink.setCubeData(name, faces);
     }
     for (const [name, path] of Object.entries(options.audio ?? {})) {
       const input = doc.inputs.find((i) => i.name === name && (i.type === 'audio' || i.type === 'audioFFT'));
@@ -453,12 +484,16 @@ async function* poolFrames(plan: SequencePlan, workers: number): AsyncGenerator<
   const { doc, options, k } = plan;
   const values: Record<string, InputValue> = {};
   const images: Record<string, RawImage> = {};
+  const cubes: Record<string, RawImage[]> = {};
   const sink: InputSink = {
     setValue: (name, v) => {
       values[name] = v;
     },
     setImageData: (name, img) => {
       images[name] = img;
+    },
+    setCubeData: (name, faces) => {
+      cubes[name] = [...faces];
     },
   };
   const inputs = await applyInputs(sink, doc, {
@@ -494,6 +529,7 @@ async function* poolFrames(plan: SequencePlan, workers: number): AsyncGenerator<
         ...(doc.importRoot !== undefined ? { importRoot: doc.importRoot } : {}),
         values,
         images,
+        ...(Object.keys(cubes).length > 0 ? { cubes } : {}),
         width: options.width * k,
         height: options.height * k,
         frames,

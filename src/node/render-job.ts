@@ -13,6 +13,7 @@ import type { ISFDocument } from '../core/document.ts';
 import { type Diagnostic, ISFError, type ISFErrorCode } from '../core/errors.ts';
 import { parseISF } from '../core/parse/index.ts';
 import type { GLContext } from '../render/context.ts';
+import { CUBE_FACES } from '../render/cube.ts';
 import type { Frame } from '../render/frame.ts';
 import type { RawImage } from '../render/images.ts';
 import { Scene } from '../render/scene.ts';
@@ -46,6 +47,8 @@ export interface RenderJob {
   values?: Record<string, unknown>;
   /** Image inputs as raw RGBA, top row first. The pool shares their pixels with the worker without copying twice. */
   images?: Record<string, RawImage>;
+  /** Cube inputs as six raw faces each (+X, -X, +Y, -Y, +Z, -Z), shared with the worker as images are. */
+  cubes?: Record<string, readonly RawImage[]>;
   width: number;
   height: number;
   time?: number;
@@ -180,6 +183,12 @@ export function renderJobFrames(
   for (const [name, image] of Object.entries(job.images ?? {})) {
     checkImage?.(name, image);
     scene.setImageData(name, image);
+  }
+  for (const [name, faces] of Object.entries(job.cubes ?? {})) {
+    faces.forEach((face, i) => {
+      checkImage?.(`${name} ${CUBE_FACES[i]}`, face);
+    });
+    scene.setCubeData(name, faces);
   }
   const date = job.date !== undefined ? new Date(job.date) : undefined;
   const frames: Frame[] = [];

@@ -214,23 +214,24 @@ function toFrame(w: WireFrame): Frame {
  * retry when the first worker dies (a transferred buffer would have died with it). The caller's arrays stay usable.
  */
 function shareImages(job: RenderJob): RenderJob {
-  if (!job.images) return job;
+  if (!job.images && !job.cubes) return job;
   const images: Record<string, RawImage> = {};
-  for (const [name, image] of Object.entries(job.images)) {
-    const data = image.data;
-    if (data.buffer instanceof SharedArrayBuffer) {
-      images[name] = image;
-      continue;
-    }
-    const shared = new SharedArrayBuffer(data.byteLength);
-    const copy =
-      data instanceof Float32Array
-        ? new Float32Array(shared)
-        : data instanceof Uint8ClampedArray
-          ? new Uint8ClampedArray(shared)
-          : new Uint8Array(shared);
-    copy.set(data);
-    images[name] = { width: image.width, height: image.height, data: copy };
-  }
-  return { ...job, images };
+  for (const [name, image] of Object.entries(job.images ?? {})) images[name] = shareImage(image);
+  const cubes: Record<string, RawImage[]> = {};
+  for (const [name, faces] of Object.entries(job.cubes ?? {})) cubes[name] = faces.map(shareImage);
+  return { ...job, ...(job.images ? { images } : {}), ...(job.cubes ? { cubes } : {}) };
+}
+
+function shareImage(image: RawImage): RawImage {
+  const data = image.data;
+  if (data.buffer instanceof SharedArrayBuffer) return image;
+  const shared = new SharedArrayBuffer(data.byteLength);
+  const copy =
+    data instanceof Float32Array
+      ? new Float32Array(shared)
+      : data instanceof Uint8ClampedArray
+        ? new Uint8ClampedArray(shared)
+        : new Uint8Array(shared);
+  copy.set(data);
+  return { width: image.width, height: image.height, data: copy };
 }

@@ -9,8 +9,16 @@ import { checkRawImage, type RawImage } from './images.ts';
 
 export const CUBE_FACES = ['+X', '-X', '+Y', '-Y', '+Z', '-Z'] as const;
 
-/** Throws INPUT_VALUE unless `faces` are six well-formed square RGBA images of one size and one sample type. */
-export function checkCubeFaces(name: string, faces: readonly RawImage[], maxSize: number): void {
+/**
+ * Throws INPUT_VALUE unless `faces` are six well-formed square RGBA images of one size and one sample type.
+ * `sources` (the face files, when they came from files) are named in the message.
+ */
+export function checkCubeFaces(
+  name: string,
+  faces: readonly RawImage[],
+  maxSize: number,
+  sources?: readonly string[],
+): void {
   if (!Array.isArray(faces) || faces.length !== 6) {
     throw new ISFError(
       'INPUT_VALUE',
@@ -20,13 +28,20 @@ export function checkCubeFaces(name: string, faces: readonly RawImage[], maxSize
   faces.forEach((f, i) => {
     checkRawImage(`${name} ${CUBE_FACES[i]}`, f, maxSize);
   });
+  const face = (i: number) => `${CUBE_FACES[i]}${sources?.[i] !== undefined ? ` (${sources[i]})` : ''}`;
   const first = faces[0]!;
   const float = first.data instanceof Float32Array;
   for (const [i, f] of faces.entries()) {
-    if (f.width !== f.height || f.width !== first.width || f.data instanceof Float32Array !== float) {
+    if (f.width !== f.height) {
       throw new ISFError(
         'INPUT_VALUE',
-        `Cube "${name}": every face must be square and of one size and sample type (${CUBE_FACES[0]} is ${first.width}x${first.height}, ${CUBE_FACES[i]} is ${f.width}x${f.height}${f.data instanceof Float32Array !== float ? ', float vs 8-bit' : ''})`,
+        `Cube "${name}": every face must be square, and ${face(i)} is ${f.width}x${f.height}`,
+      );
+    }
+    if (f.width !== first.width || f.data instanceof Float32Array !== float) {
+      throw new ISFError(
+        'INPUT_VALUE',
+        `Cube "${name}": every face must be square and of one size and sample type (${face(0)} is ${first.width}x${first.height}, ${face(i)} is ${f.width}x${f.height}${f.data instanceof Float32Array !== float ? ', float vs 8-bit' : ''})`,
       );
     }
   }

@@ -106,7 +106,7 @@ describe('files that are not regular files: a typed error at once', () => {
   test('a FIFO as a video clip input is refused before ffprobe opens it', { timeout: 60_000 }, async () => {
     execFileSync('mkfifo', [join(root, 'fifo.mp4')]);
     const doc = parseISF('/*{ "INPUTS": [ { "NAME": "inputImage", "TYPE": "image" } ] }*/\nvoid main() {}\n');
-    const sink = { setValue: () => undefined, setImageData: () => undefined };
+    const sink = { setValue: () => undefined, setImageData: () => undefined, setCubeData: () => undefined };
     await rejectsWith(
       applyInputs(sink, doc, { width: 4, height: 4, images: { inputImage: join(root, 'fifo.mp4') } }),
       'IO_ERROR',

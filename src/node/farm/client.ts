@@ -139,6 +139,13 @@ export async function farmRender(options: FarmRenderOptions): Promise<FarmRender
     ...(options.animate && options.animate.length > 0 ? { animate: options.animate } : {}),
     ...(options.timeline !== undefined ? { timeline: options.timeline } : {}),
     images: absolutePaths(options.images),
+    ...(options.cubes && Object.keys(options.cubes).length > 0
+      ? {
+          cubes: Object.fromEntries(
+            Object.entries(options.cubes).map(([k, faces]) => [k, faces.map((f) => resolve(f))]),
+          ),
+        }
+      : {}),
     audio: absolutePaths(options.audio),
     ...(options.clips
       ? { clips: Object.fromEntries(Object.entries(options.clips).map(([p, info]) => [resolve(p), info])) }
@@ -261,7 +268,10 @@ function absolutePaths(record: Record<string, string> | undefined): Record<strin
 }
 
 /** The checks applyInputs makes, made before queuing, so a typo fails at once rather than on every worker. */
-function checkInputs(doc: ISFDocument, options: Pick<BatchOptions, 'set' | 'images' | 'audio'>): void {
+function checkInputs(
+  doc: ISFDocument,
+  options: Pick<BatchOptions, 'set' | 'images' | 'cubes' | 'audio'>,
+): void {
   const names = (kinds: string[]) =>
     doc.inputs
       .filter((i) => kinds.length === 0 || kinds.includes(i.type))
@@ -274,7 +284,7 @@ function checkInputs(doc: ISFDocument, options: Pick<BatchOptions, 'set' | 'imag
     }
     parseInputValueText(input, text);
   }
-  const check = (record: Record<string, string> | undefined, kinds: string[], what: string) => {
+  const check = (record: Record<string, unknown> | undefined, kinds: string[], what: string) => {
     for (const name of Object.keys(record ?? {})) {
       if (!doc.inputs.some((i) => i.name === name && kinds.includes(i.type))) {
         throw new ISFError(
@@ -286,6 +296,7 @@ function checkInputs(doc: ISFDocument, options: Pick<BatchOptions, 'set' | 'imag
   };
   check(options.images, ['image'], 'image');
   check(options.audio, ['audio', 'audioFFT'], 'audio');
+  check(options.cubes, ['cube'], 'cube');
 }
 
 function throwFailures(failures: FarmFailure[], onNotice?: (m: string) => void): void {

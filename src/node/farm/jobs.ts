@@ -34,6 +34,8 @@ export interface RenderRangeJob {
   timeline?: unknown;
   /** Image / audio inputs: name -> absolute path on the shared storage. */
   images: Record<string, string>;
+  /** Cube inputs: name -> six absolute face paths (+X, -X, +Y, -Y, +Z, -Z) on the shared storage. */
+  cubes?: Record<string, string[]>;
   audio: Record<string, string>;
   /** What the client's ffprobe said about clip inputs (absolute path -> info), so workers do not probe them. */
   clips?: Record<string, VideoInfo>;

@@ -235,6 +235,7 @@ export class FarmWorker {
           ...(d.animate ? { animate: d.animate } : {}),
           ...(d.timeline !== undefined ? { timeline: d.timeline } : {}),
           images: d.images,
+          ...(d.cubes ? { cubes: d.cubes } : {}),
           audio: d.audio,
           ...(d.clips ? { clips: d.clips } : {}),
           depth: d.depth,
