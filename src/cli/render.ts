@@ -7,7 +7,7 @@ import { isatty } from 'node:tty';
 import { type Command, Option } from 'commander';
 import { withCompatibility } from '../core/dialects.ts';
 import { ISFError } from '../core/errors.ts';
-import { type BatchOptions, sequenceLength } from '../node/batch.ts';
+import { type BatchOptions, isPattern, sequenceLength } from '../node/batch.ts';
 import { readRegularFile } from '../node/confine.ts';
 import { DEFAULT_CHUNK, DEFAULT_QUEUE } from '../node/farm/jobs.ts';
 import {
@@ -426,6 +426,14 @@ async function planSweepOf(shader: string, flags: RenderFlags, common: CommonOpt
     untrusted ? parseLimitsOf(UNTRUSTED_LIMITS) : { importRoot: process.cwd() },
   );
   const { planSweep } = await import('./sweep.ts');
+  // The sheet is composed at 8 bits: a deeper one would silently lose the depth asked for (one file per cell keeps it).
+  if (common.depth !== undefined && common.depth !== 8 && !isPattern(common.output)) {
+    throw new ISFError(
+      'BAD_ARGUMENT',
+      `--sweep into one contact sheet (${common.output}) is 8-bit: --depth ${common.depth} needs one file per cell`,
+      { suggestion: 'give an output pattern such as cells/%03d.png, or drop --depth' },
+    );
+  }
   return { doc, total: planSweep(doc, flags.sweep, common.set ?? {}, common.output).cells.length };
 }
 

@@ -129,7 +129,7 @@ test('an output pattern writes one file per combination, each with its values', 
   assert.deepEqual(reds, [0, 128, 255]);
 });
 
-test('sweep errors are typed with their exit status: unknown input, too many cells, --set and --sweep, a video', () => {
+test('sweep errors are typed with their exit status: unknown input, too many cells, --set and --sweep, a deep sheet, a video', () => {
   const cases: [string[], string, RegExp][] = [
     [['--sweep', 'nope=0:1:3'], 'INPUT_UNKNOWN', /no such input.*amount, mode/],
     [
@@ -138,6 +138,11 @@ test('sweep errors are typed with their exit status: unknown input, too many cel
       new RegExp(`300 combinations.*${MAX_SWEEP_CELLS}`),
     ],
     [['--sweep', 'amount=0:1:2', '--set', 'amount=1'], 'BAD_ARGUMENT', /both --set and --sweep/],
+    [
+      ['--sweep', 'amount=0:1:2', '--depth', '16'],
+      'BAD_ARGUMENT',
+      /contact sheet \(bad\.png\) is 8-bit: --depth 16 needs one file per cell/,
+    ],
   ];
   for (const [args, code, message] of cases) {
     const r = isf('render', 'a.fs', ...args, '--size', '4x4', '-o', 'bad.png', '--json');
