@@ -479,7 +479,7 @@ async function main(): Promise<void> {
     else {
       rows.push(
         [
-          `isf render (${cli.entry}) / renderToFiles, ${cli.frames} PNG frames, whole runs (ms)`,
+          `isf render (${cli.entry}${cli.dist_stale ? ', older than src/' : ''}) / renderToFiles, ${cli.frames} PNG frames, whole runs (ms)`,
           `${cli.cli_ms} / ${cli.in_process_ms}`,
           `ratio ${cli.whole_run_ratio.toFixed(3)} (median of ${cli.rounds} pairs; the CLI's start-up ~${Math.round(cli.cli_constant_ms)} ms included)`,
           'reported',

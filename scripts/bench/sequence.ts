@@ -18,7 +18,7 @@
  * drift of the machine's load cancels. Absolute times are context only.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +71,8 @@ export interface SequenceResult {
         rounds: number;
         /** What ran: dist/cli/main.js (the installed package) or bin/isf.js (the sources through tsx). */
         entry: 'dist' | 'sources';
+        /** dist/ was built before the newest file in src/ was changed (it may not be the code measured beside it). */
+        dist_stale: boolean;
         /** Whole runs of N frames (ms, medians): the CLI process, spawn to exit; the library call. */
         cli_ms: number;
         in_process_ms: number;
@@ -97,6 +99,15 @@ async function clear(dir: string): Promise<void> {
 
 const ENTRY_DIST = join('dist', 'cli', 'main.js');
 const ENTRY_SOURCES = join('bin', 'isf.js');
+
+/** The newest modification time (ms) of any file under `dir`. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
+  }
+  return newest;
+}
 
 /** Runs `a` and `b` `pairs` times, interleaved a b / b a; returns their times and the per-pair ratios a / b. */
 async function paired(
@@ -241,8 +252,18 @@ async function cliSection(
   size: Size,
   quick: boolean,
 ): Promise<SequenceResult['cli']> {
+  // Users run the built package (the installed `isf` imports dist/cli/main.js, and its child is dist's JavaScript,
+  // with no tsx): that is what is timed when dist/ is there. Without it the sources run through tsx, whose
+  // compile-on-load start-up is several times the built one's; `entry` says which ran.
   const dist = existsSync(join(root, ENTRY_DIST));
   const entry = join(root, dist ? ENTRY_DIST : ENTRY_SOURCES);
+  const stale = dist && newestSource(join(root, 'src')) > statSync(join(root, ENTRY_DIST)).mtimeMs;
+  if (!dist)
+    log(
+      'sequence cli: dist/ is missing, timing the sources through tsx (npm run build times what users run)',
+    );
+  else if (stale)
+    log('sequence cli: dist/ is older than src/ (npm run build): the CLI timed is not the code in src/');
   const frames = quick ? 8 : 90;
   const short = quick ? 2 : 10;
   const rounds = quick ? 1 : 4;
@@ -303,6 +324,7 @@ async function cliSection(
     short_frames: short,
     rounds,
     entry: dist ? 'dist' : 'sources',
+    dist_stale: stale,
     cli_ms: round(median(t.cli), 1),
     in_process_ms: round(median(t.lib), 1),
     cli_short_ms: round(median(t.cliShort), 1),
