@@ -23,6 +23,7 @@ import { Scene, type SceneOptions, sequenceTiming } from '../render/scene.ts';
 import { testPattern } from '../render/test-pattern.ts';
 import { checkAudioTrack, loadAudio, probeAudioDuration } from './audio.ts';
 import { checkRegularFile } from './confine.ts';
+import type { NodeContextOptions } from './context.ts';
 import { requireExrEncoder } from './exr.ts';
 import {
   type AudioTrack,
@@ -98,10 +99,13 @@ export interface BatchOptions {
   inFlight?: number;
   /**
    * Render on this many worker threads (RenderPool), each with its own context. Frames come back in order, so
-   * files and videos are identical to a single-threaded render. Shaders with persistent buffers and video
-   * inputs render in this thread (their frames depend on the previous ones / on one decoder).
+   * files and videos are identical to a single-threaded render. Shaders with persistent buffers, video inputs,
+   * motion blur and scenes under limits or another platform (`scene`: the untrusted limits) render in this
+   * thread (their frames depend on the previous ones / on one decoder / on what only this thread's scene has).
    */
   workers?: number;
+  /** Context options of the `workers` threads' contexts (the device `context` runs on; default auto). */
+  workerContext?: NodeContextOptions;
   /** Video output (when `output` ends in .mp4/.webm/.mov/.mkv): encoder, CRF, pixel format. */
   codec?: string;
   crf?: number;
@@ -144,6 +148,11 @@ export interface BatchResult {
   renderMs: number;
   /** The last rendered frame (at output size). */
   last: FrameData | undefined;
+  /**
+   * GL workers that rendered frames: 1 in this thread, up to `workers` on the pool's threads (absent from an
+   * isolated render whose child was killed after an interrupt, which could not report it).
+   */
+  workers?: number;
   /**
    * Frames of the sequence not rendered: a single-image output needs only the last frame (unless the shader has
    * persistent buffers, where each frame depends on the ones before).
@@ -337,7 +346,7 @@ interface SequencePlan {
   end: number;
   /** Supersampling factor: frames render k times larger and are averaged down. */
   k: number;
-  stats: { renderMs: number };
+  stats: { renderMs: number; workers: number };
 }
 
 /** A rendered frame of the sequence, at output size. */
@@ -475,7 +484,11 @@ function parallelBlocker(doc: ISFDocument, options: BatchOptions): string | unde
   const images = Object.values(options.images ?? {});
   if (images.some((p) => isVideoPath(p) || isPattern(p)))
     return 'video inputs are decoded in order by one reader';
-  if (options.scene) return 'custom scene options apply to this thread only';
+  // The pool's workers build their scenes as every trusted render does (nodePlatform, no limits): a scene
+  // under other options (the isolated child's untrusted limits and guarded platform) stays in this thread.
+  if (options.scene?.limits !== undefined) return 'the untrusted limits apply to this thread only';
+  if (options.scene?.platform !== undefined && options.scene.platform !== nodePlatform)
+    return 'a custom scene platform applies to this thread only';
   return undefined;
 }
 
@@ -501,7 +514,10 @@ async function* poolFrames(plan: SequencePlan, workers: number): AsyncGenerator<
     width: options.width * k,
     height: options.height * k,
   });
-  const pool = new RenderPool({ workers });
+  const pool = new RenderPool({
+    workers,
+    ...(options.workerContext ? { contextOptions: options.workerContext } : {}),
+  });
   const chunk = 4;
   const pending: { first: number; frames: Promise<FrameData[]> }[] = [];
   let next = plan.first;
@@ -550,6 +566,7 @@ async function* poolFrames(plan: SequencePlan, workers: number): AsyncGenerator<
       for (let j = 0; j < frames.length; j++) yield { index: head.first + j, frame: frames[j]! };
     }
   } finally {
+    plan.stats.workers = pool.stats().workersUsed;
     await pool.close();
   }
 }
@@ -755,7 +772,7 @@ export async function renderToFiles(
   const persistent = hasPersistentBuffers(doc);
   const first = video || pattern || stream || persistent ? requestedFirst : end - 1;
   const skipped = first - requestedFirst;
-  const plan: SequencePlan = { doc, options, frames, fps, first, end, k, stats: { renderMs: 0 } };
+  const plan: SequencePlan = { doc, options, frames, fps, first, end, k, stats: { renderMs: 0, workers: 1 } };
   let source: AsyncGenerator<SequenceFrame>;
   const blocker = workers > 1 ? parallelBlocker(doc, options) : undefined;
   if (workers > 1 && !blocker) source = poolFrames(plan, workers);
@@ -854,6 +871,7 @@ export async function renderToFiles(
     totalMs: performance.now() - t0,
     renderMs: plan.stats.renderMs,
     last,
+    workers: plan.stats.workers,
     ...(skipped > 0 ? { skipped } : {}),
   };
 }

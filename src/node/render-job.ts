@@ -91,7 +91,8 @@ export type WorkerRequest =
 export type WorkerResponse =
   | { type: 'ready' }
   | { type: 'init-error'; error: WireError }
-  | { type: 'done'; id: number; frames: WireFrame[] }
+  /** `worker`: the thread id (thread slots) or pid (process slots) that rendered it. */
+  | { type: 'done'; id: number; frames: WireFrame[]; worker: number }
   | { type: 'failed'; id: number; error: WireError };
 
 export function serializeError(e: unknown): WireError {

@@ -75,6 +75,8 @@ export interface RenderPoolStats {
   restarts: number;
   /** Process ids of the live workers (`slots: 'process'`; empty for threads). */
   pids: number[];
+  /** Distinct workers (replacements counted apart) that completed at least one job since the pool started. */
+  workersUsed: number;
 }
 
 /** Attempts per job: the first, and one retry on a fresh worker. */
@@ -87,6 +89,8 @@ const ENTRY = entryFile(import.meta.url, './render-worker');
 export class RenderPool {
   private readonly supervisor: Supervisor;
   private started = false;
+  /** Thread ids / pids of the workers that completed a job (for stats().workersUsed). */
+  private readonly usedWorkers = new Set<number>();
 
   constructor(private readonly options: RenderPoolOptions = {}) {
     const workers = options.workers ?? Math.min(4, availableParallelism());
@@ -156,7 +160,9 @@ export class RenderPool {
         ...(fault ? { fault } : {}),
       }),
     });
-    const frames = (done as unknown as { frames: WireFrame[] }).frames.map(toFrame);
+    const { frames: wire, worker } = done as unknown as { frames: WireFrame[]; worker: number };
+    this.usedWorkers.add(worker);
+    const frames = wire.map(toFrame);
     return job.frames !== undefined ? frames : frames[0]!;
   }
 
@@ -171,6 +177,7 @@ export class RenderPool {
       retried: s.retried,
       restarts: s.restarts,
       pids: s.pids,
+      workersUsed: this.usedWorkers.size,
     };
   }
 

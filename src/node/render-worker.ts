@@ -3,7 +3,7 @@
  * a worker thread (started through startWorker() of entry-files.ts: directly when built, after registering tsx
  * from the TypeScript sources) or as a child process (`slots: 'process'`, options as JSON in argv[2]).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { createContext, type NodeContextOptions } from './context.ts';
 import type { PoolFault } from './faults.ts';
 import { dieWithParent } from './parent-death.ts';
@@ -79,7 +79,7 @@ async function onRequest(message: WorkerRequest): Promise<void> {
       transfer.add(f.pixels.buffer as ArrayBuffer);
       if (f.floatPixels) transfer.add(f.floatPixels.buffer as ArrayBuffer);
     }
-    send({ type: 'done', id, frames }, [...transfer]);
+    send({ type: 'done', id, frames, worker: thread ? threadId : process.pid }, [...transfer]);
   } catch (e) {
     send({ type: 'failed', id, error: serializeError(e) });
   }

@@ -524,15 +524,25 @@ test('render: an interrupted run stops cleanly and leaves no partial file', asyn
   assert.match(stderr, /frames written: .*f-0000\.png/);
 });
 
-test('render --workers 2 writes the same files as one thread; persistent shaders stay on one thread', async () => {
+test('render --workers 2 renders on 2 workers, writing the same files as one thread; persistent shaders stay on one thread', async () => {
   const one = join(work, 'w1');
   const two = join(work, 'w2');
-  const args = ['--size', '48x27', '--frames', '10', '--set', 'mode=Timed'];
-  assert.equal(isf('render', GRADIENT, '-o', join(one, 'f-%02d.png'), ...args).status, 0);
+  // 40 frames: 10 jobs of 4, so the second worker, starting beside the first, gets its share.
+  const args = ['--size', '96x54', '--frames', '40', '--set', 'mode=Timed', '--json'];
+  const single = isf('render', GRADIENT, '-o', join(one, 'f-%02d.png'), ...args);
+  assert.equal(single.status, 0, single.stderr);
+  assert.equal((JSON.parse(single.stdout) as { workers: number }).workers, 1);
   const r = isf('render', GRADIENT, '-o', join(two, 'f-%02d.png'), ...args, '--workers', '2');
   assert.equal(r.status, 0, r.stderr);
+  // The isolated child renders on its pool (it used to fall back to one thread: "custom scene options").
+  assert.doesNotMatch(r.stderr, /rendering on one thread/);
+  assert.equal(
+    (JSON.parse(r.stdout) as { workers: number }).workers,
+    2,
+    'frames rendered by 2 distinct workers',
+  );
   const files = readdirSync(one).sort();
-  assert.equal(files.length, 10);
+  assert.equal(files.length, 40);
   assert.deepEqual(readdirSync(two).sort(), files);
   for (const f of files)
     assert.ok(readFileSync(join(one, f)).equals(readFileSync(join(two, f))), `${f} differs`);

@@ -190,6 +190,8 @@ async function files(
           }
         : {}),
       scene: sceneOptions,
+      // --workers threads on this child's device (the threads live in this process, under its supervision).
+      ...(init.device !== undefined ? { workerContext: { device: init.device } } : {}),
       signal: controller.signal,
       onFrame: (done, total, file) =>
         send({ type: 'progress', id, done, total, ...(file !== undefined ? { file } : {}) }),
