@@ -435,6 +435,14 @@ export class App implements ControlHost {
     this.media.useTestPattern(name, variant);
   }
 
+  cubeLabel(name: string): string {
+    return this.media.cubeLabel(name);
+  }
+
+  useCubeFace(name: string, face: number, file: File): void {
+    this.media.useCubeFace(name, face, file);
+  }
+
   audioLabel(name: string): string {
     return this.media.audioLabel(name);
   }

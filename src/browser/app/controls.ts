@@ -1,7 +1,8 @@
 /**
  * One control per ISF input, built from the document: float sliders (MIN/MAX), bool checkboxes, event buttons,
  * long menus (LABELS/VALUES) or integer sliders, colour pickers with alpha, point2D fields (drag on the canvas),
- * image pickers (test pattern, none, file pick or drop) and audio sources (file or microphone).
+ * image pickers (test pattern, none, file pick or drop), cube pickers (one file per face) and audio sources (file
+ * or microphone).
  * Controls write through the scene (so coercion and errors are the library's) and read back with refresh().
  */
 import type {
@@ -15,6 +16,7 @@ import type {
   Vec2,
   Vec4,
 } from '../../core/document.ts';
+import { CUBE_FACES } from '../../render/cube.ts';
 import type { Scene } from '../../render/scene.ts';
 import { dropTarget, h } from './dom.ts';
 
@@ -26,6 +28,9 @@ export interface ControlHost {
   imageLabel(name: string): string;
   useImageFile(name: string, file: File): void;
   useTestPattern(name: string, variant: 0 | 1 | null): void;
+  /** Cube inputs: what is loaded, and a face file picked (face 0..5: +X -X +Y -Y +Z -Z). */
+  cubeLabel(name: string): string;
+  useCubeFace(name: string, face: number, file: File): void;
   /** Audio inputs. */
   audioLabel(name: string): string;
   useAudio(name: string, source: File | 'microphone' | null): void;
@@ -122,11 +127,7 @@ export function buildControl(input: ISFInput, host: ControlHost): InputControl {
     case 'audioFFT':
       return audioControl(input, host);
     case 'cube':
-      return {
-        input,
-        element: row(input, h('span', { class: 'muted' }, 'cube maps are not supported')),
-        refresh: () => {},
-      };
+      return cubeControl(input, host);
   }
 }
 
@@ -327,6 +328,39 @@ function imageControl(input: ISFInput, host: ControlHost): InputControl {
     element,
     refresh: () => {
       label.textContent = host.imageLabel(input.name);
+    },
+  };
+}
+
+/** A button per face (+X -X +Y -Y +Z -Z), each picking or taking a dropped file; the cube renders once all six are in. */
+function cubeControl(input: ISFInput, host: ControlHost): InputControl {
+  const label = h('span', { class: 'image-label' });
+  const buttons = CUBE_FACES.map((face, i) => {
+    const file = h('input', {
+      type: 'file',
+      accept: 'image/*',
+      class: 'cube-face',
+      'data-face': face,
+      onchange: () => {
+        const f = file.files?.[0];
+        if (f) host.useCubeFace(input.name, i, f);
+        file.value = '';
+      },
+    });
+    file.hidden = true;
+    const button = h(
+      'button',
+      { type: 'button', title: `the ${face} face`, onclick: () => file.click() },
+      face,
+    );
+    dropTarget(button, (f) => host.useCubeFace(input.name, i, f));
+    return [button, file] as const;
+  });
+  return {
+    input,
+    element: row(input, label, ...buttons.flat()),
+    refresh: () => {
+      label.textContent = host.cubeLabel(input.name);
     },
   };
 }

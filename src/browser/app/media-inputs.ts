@@ -1,14 +1,22 @@
 /**
- * The page's media inputs: which image each image input shows (a dropped or picked file, a test pattern, none)
- * and which live audio feed each audio input reads. Choices survive reloads of the same shader and are dropped
+ * The page's media inputs: which image each image input shows (a dropped or picked file, a test pattern, none),
+ * the faces picked for each cube input (set on the scene once all six are in), and which live audio feed each
+ * audio input reads. Choices survive reloads of the same shader and are dropped
  * for inputs a newly selected shader does not have.
  */
 import type { ISFDocument } from '../../core/document.ts';
+import { CUBE_FACES } from '../../render/cube.ts';
 import type { RawImage } from '../../render/images.ts';
 import type { Scene } from '../../render/scene.ts';
 import { testPattern } from '../../render/test-pattern.ts';
 import { decodeBrowserImage } from '../images.ts';
 import { AudioFeed } from './media.ts';
+
+/** A cube input's faces (+X -X +Y -Y +Z -Z) as picked so far, with their file names. */
+interface CubeChoice {
+  faces: (RawImage | undefined)[];
+  labels: (string | undefined)[];
+}
 
 interface ImageChoice {
   label: string;
@@ -32,6 +40,7 @@ function pattern(variant: 0 | 1): ImageChoice {
 export class MediaInputs {
   private images = new Map<string, ImageChoice>();
   private audio = new Map<string, AudioFeed>();
+  private cubes = new Map<string, CubeChoice>();
 
   constructor(
     private readonly scene: Scene,
@@ -45,6 +54,34 @@ export class MediaInputs {
 
   imageLabel(name: string): string {
     return this.images.get(name)?.label ?? 'none';
+  }
+
+  cubeLabel(name: string): string {
+    const choice = this.cubes.get(name);
+    const have = choice?.faces.filter((f) => f !== undefined).length ?? 0;
+    if (!choice || have === 0) return 'none (transparent black): pick the six faces';
+    if (have < 6) {
+      const missing = CUBE_FACES.filter((_, i) => choice.faces[i] === undefined);
+      return `${have} of 6 faces; still to pick: ${missing.join(' ')}`;
+    }
+    return CUBE_FACES.map((f, i) => `${f} ${choice.labels[i]}`).join(', ');
+  }
+
+  /** One face of a cube input from a file; the cube is set once all six faces are in (checked by the scene). */
+  useCubeFace(name: string, face: number, file: File): void {
+    decodeBrowserImage(file, `${name} ${CUBE_FACES[face]}`)
+      .then((image) => {
+        const choice = this.cubes.get(name) ?? {
+          faces: Array(6).fill(undefined),
+          labels: Array(6).fill(undefined),
+        };
+        choice.faces[face] = image;
+        choice.labels[face] = file.name;
+        this.cubes.set(name, choice);
+        this.applyCube(name, choice);
+        this.events.changed();
+      })
+      .catch((e: unknown) => this.events.reportError(e));
   }
 
   audioLabel(name: string): string {
@@ -82,6 +119,7 @@ export class MediaInputs {
   dropNotIn(doc: ISFDocument): void {
     const names = new Set(doc.inputs.map((i) => i.name));
     for (const name of [...this.images.keys()]) if (!names.has(name)) this.images.delete(name);
+    for (const name of [...this.cubes.keys()]) if (!names.has(name)) this.cubes.delete(name);
     for (const [name, feed] of [...this.audio]) {
       if (!names.has(name)) {
         feed.stop();
@@ -99,6 +137,18 @@ export class MediaInputs {
       const choice = this.images.get(input.name)!;
       if (choice.image) this.scene.setImageData(input.name, choice.image);
       k += 1;
+    }
+    for (const [name, choice] of this.cubes) {
+      if (doc.inputs.some((i) => i.name === name && i.type === 'cube')) this.applyCube(name, choice);
+    }
+  }
+
+  private applyCube(name: string, choice: CubeChoice): void {
+    if (choice.faces.some((f) => f === undefined)) return;
+    try {
+      this.scene.setCubeData(name, choice.faces as RawImage[]);
+    } catch (e) {
+      this.events.reportError(e);
     }
   }
 
