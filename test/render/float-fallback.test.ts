@@ -23,7 +23,12 @@ test('FLOAT passes fall back to RGBA8 with a warning when float targets are miss
     const f1 = scene.render({ width: 16, height: 16, time: 1 / 30 });
     assert.equal(f0.isFloat, false, 'RGBA8 output');
     assert.equal(f0.pixel(3, 3)[0], 128, 'mix(white, transparent, 0.5)');
-    assert.equal(f1.pixel(3, 3)[0], 191, 'the RGBA8 persistent buffer still accumulates');
+    // (128 + 255) / 2 = 191.5 LSB is an exact tie, whose direction GLES leaves to the implementation: llvmpipe
+    // rounds to even (192) now that the buffer is sampled highp; the lowp lookup used to land just below (191).
+    assert.ok(
+      [191, 192].includes(f1.pixel(3, 3)[0]!),
+      `the RGBA8 persistent buffer still accumulates: ${f1.pixel(3, 3)[0]}`,
+    );
     const warnings = scene.warnings.filter((w) => w.code === 'W_FLOAT_FALLBACK');
     assert.equal(warnings.length, 1, 'one warning, not one per frame');
     assert.match(warnings[0]!.message, /RGBA8/);

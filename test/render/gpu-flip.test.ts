@@ -45,10 +45,28 @@ async function frames(ctx: typeof gpu, doc: ISFDocument): Promise<Frame[]> {
   return out;
 }
 
+/**
+ * Output bytes allowed to differ by 1 between the two paths. Test-Audio samples a float waveform texture with
+ * LINEAR filtering at a coordinate taken from isf_FragNormCoord, and the flipped draw interpolates that varying
+ * with rounding ~1e-7 apart (as for Time Glitch RGB in conformance.test.ts); since the prelude declares samplers
+ * highp the lookup is filtered in float and keeps that difference, and smoothstep() turns it into 1 LSB at a
+ * rounding boundary. Measured on llvmpipe: max 1 on 9 of 3,404 bytes in each of the three frames (0 with the
+ * lowp default, whose coarser filtering hid it). Every other official shader stays byte-identical.
+ */
+const FLIP_ROUNDING = new Map([['Test-Audio.fs', 1]]);
+
 function assertSame(a: Frame[], b: Frame[], name: string): void {
+  const tolerance = FLIP_ROUNDING.get(name) ?? 0;
   for (let k = 0; k < a.length; k++) {
     const [g, c] = [a[k]!, b[k]!];
-    assert.ok(Buffer.from(g.pixels).equals(Buffer.from(c.pixels)), `${name} frame ${k}: pixels differ`);
+    if (tolerance > 0) {
+      assert.equal(g.pixels.length, c.pixels.length, `${name} frame ${k}: size`);
+      let max = 0;
+      for (let i = 0; i < g.pixels.length; i++) max = Math.max(max, Math.abs(g.pixels[i]! - c.pixels[i]!));
+      assert.ok(max <= tolerance, `${name} frame ${k}: a byte differs by ${max} (allowed ${tolerance})`);
+    } else {
+      assert.ok(Buffer.from(g.pixels).equals(Buffer.from(c.pixels)), `${name} frame ${k}: pixels differ`);
+    }
     assert.equal(g.isFloat, c.isFloat, `${name}: float output on one side only`);
     if (g.floatPixels) {
       const gf = Buffer.from(g.floatPixels.buffer, g.floatPixels.byteOffset, g.floatPixels.byteLength);

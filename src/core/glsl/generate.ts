@@ -45,6 +45,21 @@ const ES100_TEXTURE_DEFINES: ReadonlyArray<[string, string]> = [
   ['texture2DRect', '#define texture2DRect(s, p) texture(s, (p) / vec2(textureSize(s, 0)))'],
 ];
 
+/**
+ * Default precisions, the same in both stages and every dialect. GLSL ES gives sampler2D and samplerCube a
+ * default of lowp (ES 1.00 §4.5.3, ES 3.00 §4.5.4), and Mesa llvmpipe acts on it: a lowp lookup is filtered at
+ * lower precision, a highp one in float, as desktop GL (VVISF-GL, the reference implementation) always does.
+ * Those are the only sampler types the prelude declares; the others (sampler3D, sampler2DArray, the shadow and
+ * integer samplers) have no default in ES 3.00, so a shader that declares one states its own precision, and the
+ * forwarding overloads name highp on theirs. Measurements: docs/glsl.md, Precision.
+ */
+const PRECISION = [
+  'precision highp float;',
+  'precision highp int;',
+  'precision highp sampler2D;',
+  'precision highp samplerCube;',
+];
+
 const BUILTIN_UNIFORMS = [
   'uniform int PASSINDEX;',
   'uniform vec2 RENDERSIZE;',
@@ -99,7 +114,7 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
   });
 
   const f = new Assembler();
-  f.add(versionLine(dialect), ...fs.extensions.hoisted, 'precision highp float;', 'precision highp int;');
+  f.add(versionLine(dialect), ...fs.extensions.hoisted, ...PRECISION);
   if (dialect !== 'es100') {
     if (!declaresOwnOutput(fs.tokens, fs.states))
       f.add('out vec4 isf_FragColor;', '#define gl_FragColor isf_FragColor');
@@ -140,12 +155,7 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
       warnings,
     });
   }
-  v.add(
-    versionLine(dialect),
-    ...(vs?.extensions.hoisted ?? []),
-    'precision highp float;',
-    'precision highp int;',
-  );
+  v.add(versionLine(dialect), ...(vs?.extensions.hoisted ?? []), ...PRECISION);
   if (dialect !== 'es100') {
     if (vs) v.add(...compatDefines(vs, 'vertex'));
     v.add('layout(location = 0) in vec2 VERTEXDATA;', 'out vec2 isf_FragNormCoord;');
@@ -223,7 +233,7 @@ function generateVertexShaderArt(
   const es100 = dialect === 'es100';
   const own = (name: string) => vs.decls.globals.has(name) || doc.inputs.some((i) => i.name === name);
   const v = new Assembler();
-  v.add(versionLine(dialect), 'precision highp float;', 'precision highp int;');
+  v.add(versionLine(dialect), ...PRECISION);
   if (!es100) v.add(...compatDefines(vs, 'vertex'));
   v.add(...uniforms);
   for (const [name, decl] of [

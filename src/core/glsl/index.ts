@@ -6,8 +6,9 @@
  *   constructors), and the ones that collide with ES 3.00 names are fixed by renaming (below). es100
  *   (`#version 100`) on request, for WebGL1. `__VERSION__` is 300 / 100, so the corpus idiom
  *   `#if __VERSION__ <= 120 varying ... #else in/out ... #endif` picks the right branch.
- * - Line 1 is our #version; `precision highp float; precision highp int;` once. User `#version` lines become empty
- *   lines (line numbers stay aligned).
+ * - Line 1 is our #version; `precision highp` float, int, sampler2D and samplerCube once (GLSL ES samplers
+ *   default to lowp, which llvmpipe filters at lower precision; desktop GL, like VVISF, samples in float).
+ *   User `#version` lines become empty lines (line numbers stay aligned).
  * - es300 fragment: `out vec4 isf_FragColor; #define gl_FragColor isf_FragColor` (skipped when the shader never
  *   writes gl_FragColor and declares its own global `out`). ES 1.00 texture functions the user calls
  *   (texture2D, texture2DLod, textureCube, ...) are #defined to their ES 3.00 names unless the user declares that

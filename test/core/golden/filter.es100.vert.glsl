@@ -1,6 +1,8 @@
 #version 100
 precision highp float;
 precision highp int;
+precision highp sampler2D;
+precision highp samplerCube;
 attribute vec2 VERTEXDATA;
 varying vec2 isf_FragNormCoord;
 uniform int PASSINDEX;

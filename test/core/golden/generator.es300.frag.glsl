@@ -1,6 +1,8 @@
 #version 300 es
 precision highp float;
 precision highp int;
+precision highp sampler2D;
+precision highp samplerCube;
 out vec4 isf_FragColor;
 #define gl_FragColor isf_FragColor
 in vec2 isf_FragNormCoord;

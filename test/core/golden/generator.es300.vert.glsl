@@ -1,6 +1,8 @@
 #version 300 es
 precision highp float;
 precision highp int;
+precision highp sampler2D;
+precision highp samplerCube;
 layout(location = 0) in vec2 VERTEXDATA;
 out vec2 isf_FragNormCoord;
 uniform int PASSINDEX;

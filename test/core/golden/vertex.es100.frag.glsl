@@ -1,6 +1,8 @@
 #version 100
 precision highp float;
 precision highp int;
+precision highp sampler2D;
+precision highp samplerCube;
 varying vec2 isf_FragNormCoord;
 uniform int PASSINDEX;
 uniform vec2 RENDERSIZE;
