@@ -5,8 +5,8 @@
  */
 import { isatty } from 'node:tty';
 import { type Command, Option } from 'commander';
-import { withCompatibility } from '../core/dialects.ts';
-import { ISFError } from '../core/errors.ts';
+import { isDeparture, withCompatibility } from '../core/dialects.ts';
+import { type Diagnostic, ISFError } from '../core/errors.ts';
 import { type BatchOptions, isPattern, sequenceLength } from '../node/batch.ts';
 import { readRegularFile } from '../node/confine.ts';
 import { DEFAULT_CHUNK, DEFAULT_QUEUE } from '../node/farm/jobs.ts';
@@ -346,6 +346,8 @@ async function renderCommand(shader: string, flags: RenderFlags): Promise<number
         { limits: 'none' as const, timeoutMs: Number.POSITIVE_INFINITY, importRoot: process.cwd() }),
   });
   renderer.warmUp();
+  // While the child starts: say which departures from the spec the render accepted (what --strict refuses).
+  if (!flags.strict && notices) await sayDepartures(shader, untrusted);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   // Every signal is handled (none may end this process before the child is stopped); the first one aborts.
@@ -495,6 +497,28 @@ async function refuseDepartures(shader: string): Promise<void> {
     column: first.column,
     diagnostics: report.errors,
   });
+}
+
+/**
+ * Default (lenient) renders accept what some host accepts (docs/dialects.md); each departure is said on stderr,
+ * located, with the hosts that would refuse the file, as `isf validate` reports it. Read as the child will read
+ * it (the same trusted root or untrusted limits); any error is left to the child, which reports it.
+ */
+async function sayDepartures(shader: string, untrusted: boolean): Promise<void> {
+  let warnings: Diagnostic[];
+  try {
+    const parse = untrusted ? parseLimitsOf(UNTRUSTED_LIMITS) : { importRoot: process.cwd() };
+    warnings = (await checkShaderFile(shader, undefined, { parse })).warnings.filter(isDeparture);
+  } catch {
+    return;
+  }
+  for (const w of warnings) {
+    const at = [w.file ?? shader, w.line, w.column].filter((x) => x !== undefined).join(':');
+    process.stderr.write(`isf: warning ${w.code} ${at}: ${w.message}\n`);
+  }
+  if (warnings.length > 0) {
+    process.stderr.write('isf: accepted as other hosts do; --strict refuses these departures\n');
+  }
 }
 
 /** The JSON of a --timeline file (checked against the shader's inputs when the render starts). */

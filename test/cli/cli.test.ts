@@ -108,6 +108,25 @@ test('validate: a departure is a located warning by default and an ISF_STRICT er
   );
   assert.equal(render.status, 3);
   assert.match(render.stderr, /lenient\.fs:3:63: Trailing comma/);
+  // Without --strict the render goes through and says, located, what it accepted.
+  const lenientRender = isf('render', lenient, '-o', join(dirname(lenient), 'lenient.png'), '--size', '8x8');
+  assert.equal(lenientRender.status, 0, lenientRender.stderr);
+  assert.match(
+    lenientRender.stderr,
+    /warning W_JSON_LENIENT .*lenient\.fs:3:63: Trailing comma: VVISF \(VDMX\), the ISF editor and ossia score would refuse this file/,
+  );
+  assert.match(lenientRender.stderr, /--strict refuses these departures/);
+  const quiet = isf(
+    'render',
+    '--quiet',
+    lenient,
+    '-o',
+    join(dirname(lenient), 'lenient.png'),
+    '--size',
+    '8x8',
+  );
+  assert.equal(quiet.status, 0, quiet.stderr);
+  assert.doesNotMatch(quiet.stderr, /W_JSON_LENIENT/);
 });
 
 test('validate --json: warnings, errors and compatibility of several files in one run (parse- and GLSL-level)', () => {
