@@ -50,6 +50,7 @@ test('--cube env=six faces: each axis shows its face, on one thread and on worke
   const one = isf('render', 'cube.fs', '--cube', `env=${faces()}`, '--size', '6x3', '-o', 'one.png', '-q');
   assert.equal(one.status, 0, one.stderr);
   await assertFaces('one.png');
+  // Eight frames: two jobs of four, so both pool threads get one (the faces cross to them in the job).
   const pool = isf(
     'render',
     'cube.fs',
@@ -58,16 +59,16 @@ test('--cube env=six faces: each axis shows its face, on one thread and on worke
     '--size',
     '6x3',
     '--frames',
-    '2',
+    '8',
     '--workers',
     '2',
     '-o',
     'pool-%d.png',
-    '-q',
+    '--json',
   );
   assert.equal(pool.status, 0, pool.stderr);
-  await assertFaces('pool-0.png');
-  await assertFaces('pool-1.png');
+  assert.equal((JSON.parse(pool.stdout) as { workers: number }).workers, 2, 'rendered on two pool threads');
+  for (const k of [0, 7]) await assertFaces(`pool-${k}.png`);
 });
 
 test('bad --cube flags: a stable code and a message naming what is wrong', async () => {
