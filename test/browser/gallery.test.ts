@@ -8,50 +8,37 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { type ServeHandle, serve } from '../../src/cli/serve.ts';
 import { needs } from '../helpers.ts';
-import { CHROMIUM_MISSING, launchChromium, preparePage } from './chromium.ts';
+import { CHROMIUM_MISSING } from './chromium.ts';
+import { useServedPage } from './served-page.ts';
 
 const solid = (rgb: string) =>
   `/*{ "DESCRIPTION": "solid ${rgb}", "INPUTS": [] }*/\nvoid main() { gl_FragColor = vec4(${rgb}, 1.0); }\n`;
 
 describe('isf serve gallery (chromium)', needs(CHROMIUM_MISSING), () => {
-  let dir: string;
   let cache: string;
-  let server: ServeHandle;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[];
-
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'isf-gallery-'));
     cache = await mkdtemp(join(tmpdir(), 'isf-gallery-cache-'));
-    await writeFile(join(dir, 'green.fs'), solid('0.0, 1.0, 0.0'));
-    await writeFile(join(dir, 'red.fs'), solid('1.0, 0.0, 0.0'));
-    await writeFile(
-      join(dir, 'broken.fs'),
-      '/*{ "INPUTS": [] }*/\nvoid main() {\n  gl_FragColor = vec4(1.0)\n}\n',
-    );
-    [server, browser] = await Promise.all([
-      serve({ path: dir, port: 0, thumbnails: cache }),
-      launchChromium(),
-    ]);
-    page = await browser.newPage();
-    errors = await preparePage(page);
   });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await rm(dir, { recursive: true, force: true });
-    await rm(cache, { recursive: true, force: true });
-  });
+  const served = useServedPage(
+    'isf-gallery-',
+    async (dir) => {
+      await writeFile(join(dir, 'green.fs'), solid('0.0, 1.0, 0.0'));
+      await writeFile(join(dir, 'red.fs'), solid('1.0, 0.0, 0.0'));
+      await writeFile(
+        join(dir, 'broken.fs'),
+        '/*{ "INPUTS": [] }*/\nvoid main() {\n  gl_FragColor = vec4(1.0)\n}\n',
+      );
+    },
+    () => ({ thumbnails: cache }),
+  );
+  // After the server's close (hooks run in order): it writes thumbnails there.
+  after(() => rm(cache, { recursive: true, force: true }));
 
   it('the start page lists the shaders with thumbnails that load, linking to their live pages', async () => {
-    await page.goto(server.url, { timeout: 120_000 });
-    const cards = await page.$$eval('article.card', (els) =>
+    await served.page.goto(served.server.url, { timeout: 120_000 });
+    const cards = await served.page.$$eval('article.card', (els) =>
       els.map((el) => {
         const img = el.querySelector('img');
         return {
@@ -77,15 +64,13 @@ describe('isf serve gallery (chromium)', needs(CHROMIUM_MISSING), () => {
       ['/thumbnail?path=green.fs.png', '/thumbnail?path=red.fs.png'],
     );
     // Every <img> loaded (lazy images are scrolled into view first).
-    await page.$$eval('img', (imgs) => {
+    await served.page.$$eval('img', (imgs) => {
       for (const img of imgs) img.loading = 'eager';
     });
-    await page.waitForFunction(
-      () => Array.from(document.images).every((img) => img.complete && img.naturalWidth > 0),
-      undefined,
-      { timeout: 20_000 },
+    await served.page.waitForFunction(() =>
+      Array.from(document.images).every((img) => img.complete && img.naturalWidth > 0),
     );
-    const sizes = await page.$$eval('img', (imgs) =>
+    const sizes = await served.page.$$eval('img', (imgs) =>
       imgs.map((img) => [img.naturalWidth, img.naturalHeight]),
     );
     assert.deepEqual(sizes, [
@@ -97,7 +82,7 @@ describe('isf serve gallery (chromium)', needs(CHROMIUM_MISSING), () => {
       ['green.fs.png', [0, 255, 0]],
       ['red.fs.png', [255, 0, 0]],
     ] as const) {
-      const res = await fetch(`${server.url}thumbnail?path=${file}`);
+      const res = await fetch(`${served.server.url}thumbnail?path=${file}`);
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('content-type'), 'image/png');
       const { data } = await sharp(Buffer.from(await res.arrayBuffer()))
@@ -105,27 +90,25 @@ describe('isf serve gallery (chromium)', needs(CHROMIUM_MISSING), () => {
         .toBuffer({ resolveWithObject: true });
       assert.deepEqual([...data.subarray(0, 3)], rgb, file);
     }
-    assert.deepEqual(errors, []);
+    assert.deepEqual(served.errors, []);
   });
 
   it('a card opens the live page of its shader', async () => {
-    await page.click('article[data-path="red.fs"] a');
-    await page.waitForFunction(
+    await served.page.click('article[data-path="red.fs"] a');
+    await served.page.waitForFunction(
       () =>
         (globalThis as unknown as { isfPage?: { state(): { shader: string } } }).isfPage?.state().shader ===
         'red.fs',
-      undefined,
-      { timeout: 20_000 },
     );
   });
 
   it('thumbnails go through the path check: nothing outside the thumbnails folder, only images', async () => {
     for (const bad of ['../red.fs', '/etc/passwd', 'manifest.json', '.hidden.png', '..%2Fred.fs.png']) {
       const res = await fetch(
-        `${server.url}thumbnail?path=${bad.includes('%') ? bad : encodeURIComponent(bad)}`,
+        `${served.server.url}thumbnail?path=${bad.includes('%') ? bad : encodeURIComponent(bad)}`,
       );
       assert.ok([403, 404].includes(res.status), `${bad}: ${res.status}`);
     }
-    assert.equal((await fetch(`${server.url}thumbnail?path=missing.png`)).status, 404);
+    assert.equal((await fetch(`${served.server.url}thumbnail?path=missing.png`)).status, 404);
   });
 });

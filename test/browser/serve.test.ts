@@ -4,15 +4,14 @@
  * context loss is survived, shaders can be switched and frames saved. Pixels are read from the page's canvas.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { type ServeHandle, serve } from '../../src/cli/serve.ts';
 import { needs } from '../helpers.ts';
-import { CHROMIUM_MISSING, launchChromium, preparePage } from './chromium.ts';
+import { CHROMIUM_MISSING } from './chromium.ts';
+import { type PageState, pageState, useServedPage, waitForPixel } from './served-page.ts';
 
 // Line 9 is the one the error tests break; keep the layout.
 const shaderA = (
@@ -37,163 +36,100 @@ const shaderA = (
 const SHADER_B =
   '/*{ "INPUTS": [ { "NAME": "inputImage", "TYPE": "image" } ] }*/\nvoid main() { gl_FragColor = IMG_THIS_NORM_PIXEL(inputImage); }\n';
 
-type RGBA = [number, number, number, number];
-
-function readCanvasPixel(page: Page, x: number, y: number): Promise<RGBA> {
-  return page.evaluate(
-    ({ x, y }) => {
-      const c = document.querySelector('canvas.output') as HTMLCanvasElement;
-      const gl = c.getContext('webgl2')!;
-      const px = new Uint8Array(4);
-      gl.readPixels(x, c.height - 1 - y, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
-      return [...px] as RGBA;
-    },
-    { x, y },
-  );
-}
-
-/** Waits until the canvas pixel (y from the top) matches `expect` (null = any) within `tol`. */
-async function waitForPixel(
-  page: Page,
-  x: number,
-  y: number,
-  expect: (number | null)[],
-  tol = 3,
-): Promise<RGBA> {
-  try {
-    await page.waitForFunction(
-      ({ x, y, expect, tol }) => {
-        const c = document.querySelector('canvas.output') as HTMLCanvasElement | null;
-        const gl = c?.getContext('webgl2');
-        if (!c || !gl) return false;
-        const px = new Uint8Array(4);
-        gl.readPixels(x, c.height - 1 - y, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
-        return expect.every((v, i) => v === null || Math.abs(px[i]! - v) <= tol);
-      },
-      { x, y, expect, tol },
-      { timeout: 10000, polling: 50 },
-    );
-  } catch {
-    const actual = await readCanvasPixel(page, x, y);
-    assert.fail(`pixel (${x}, ${y}) is ${actual.join(',')}, expected ${expect.join(',')} (±${tol})`);
-  }
-  return readCanvasPixel(page, x, y);
-}
-
-interface PageState {
-  shader: string;
-  frames: number;
-  contextState: string;
-  errors: { code: string; line?: number; message: string }[];
-  reloads: number;
-}
-
-function state(page: Page): Promise<PageState> {
-  return page.evaluate(() => (globalThis as unknown as { isfPage: { state(): PageState } }).isfPage.state());
-}
-
 describe('isf serve page (chromium)', needs(CHROMIUM_MISSING), () => {
-  let dir: string;
-  let server: ServeHandle;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[];
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'isf-serve-'));
+  const outside = join(tmpdir(), 'isf-serve-outside.fs');
+  const served = useServedPage('isf-serve-', async (dir) => {
     await writeFile(join(dir, 'a.fs'), shaderA('0.0'));
     await writeFile(join(dir, 'b.fs'), SHADER_B);
-    await writeFile(join(tmpdir(), 'isf-serve-outside.fs'), SHADER_B);
-    await symlink(join(tmpdir(), 'isf-serve-outside.fs'), join(dir, 'link.fs'));
-    [server, browser] = await Promise.all([serve({ path: dir, port: 0 }), launchChromium()]);
-    page = await browser.newPage();
-    errors = await preparePage(page);
-    await page.goto(`${server.url}?shader=a.fs&size=64x36&paused=1`);
+    await writeFile(outside, SHADER_B);
+    await symlink(outside, join(dir, 'link.fs'));
   });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await rm(dir, { recursive: true, force: true });
-    await rm(join(tmpdir(), 'isf-serve-outside.fs'), { force: true });
-  });
+  before(() => served.page.goto(`${served.server.url}?shader=a.fs&size=64x36&paused=1`));
+  after(() => rm(outside, { force: true }));
 
   it('serves the shader list and refuses paths outside the folder', async () => {
-    const list = (await (await fetch(`${server.url}api/shaders`)).json()) as { shaders: { path: string }[] };
+    const list = (await (await fetch(`${served.server.url}api/shaders`)).json()) as {
+      shaders: { path: string }[];
+    };
     assert.deepEqual(
       list.shaders.map((s) => s.path),
       ['a.fs', 'b.fs', 'link.fs'],
     );
-    const a = (await (await fetch(`${server.url}shader?path=a.fs`)).json()) as { source: string };
+    const a = (await (await fetch(`${served.server.url}shader?path=a.fs`)).json()) as { source: string };
     assert.equal(a.source, shaderA('0.0'));
     for (const bad of ['../etc/passwd', '/etc/passwd', 'link.fs', '..%2F..%2Fetc%2Fpasswd']) {
       const res = await fetch(
-        `${server.url}shader?path=${bad.includes('%') ? bad : encodeURIComponent(bad)}`,
+        `${served.server.url}shader?path=${bad.includes('%') ? bad : encodeURIComponent(bad)}`,
       );
       assert.equal(res.status, 403, `${bad} should be refused, got ${res.status}`);
     }
-    assert.equal((await fetch(`${server.url}file?path=${encodeURIComponent('/etc/passwd')}`)).status, 403);
-    assert.equal((await fetch(`${server.url}shader?path=missing.fs`)).status, 404);
+    assert.equal(
+      (await fetch(`${served.server.url}file?path=${encodeURIComponent('/etc/passwd')}`)).status,
+      403,
+    );
+    assert.equal((await fetch(`${served.server.url}shader?path=missing.fs`)).status, 404);
   });
 
   it('renders the shader with the expected pixels', async () => {
     // red = level 0.25 -> 64; green = normalized x at pixel centre (2.5 / 64) -> 10; right edge -> 253
-    await waitForPixel(page, 2, 18, [64, 10, 0, 255]);
-    await waitForPixel(page, 63, 18, [64, 253, 0, 255]);
-    const s = await state(page);
+    await waitForPixel(served.page, 2, 18, [64, 10, 0, 255]);
+    await waitForPixel(served.page, 63, 18, [64, 253, 0, 255]);
+    const s = await pageState(served.page);
     assert.equal(s.shader, 'a.fs');
     assert.deepEqual(s.errors, []);
-    assert.equal(await page.locator('[data-input="level"] input[type=range]').count(), 1);
-    assert.deepEqual(errors, []);
+    assert.equal(await served.page.locator('[data-input="level"] input[type=range]').count(), 1);
+    assert.deepEqual(served.errors, []);
   });
 
   it('moving the slider changes the pixels', async () => {
-    await page.locator('[data-input="level"] input[type=range]').evaluate((el: HTMLInputElement) => {
+    await served.page.locator('[data-input="level"] input[type=range]').evaluate((el: HTMLInputElement) => {
       el.value = '0.75';
       el.dispatchEvent(new Event('input', { bubbles: true }));
     });
-    await waitForPixel(page, 2, 18, [191, 10, 0, 255]);
+    await waitForPixel(served.page, 2, 18, [191, 10, 0, 255]);
   });
 
   it('reloads the shader when the file changes on disk, keeping input values', async () => {
-    const before = (await state(page)).reloads;
-    await writeFile(join(dir, 'a.fs'), shaderA('1.0'));
-    await waitForPixel(page, 2, 18, [191, 10, 255, 255]);
-    assert.equal((await state(page)).reloads, before + 1);
+    const before = (await pageState(served.page)).reloads;
+    await writeFile(join(served.dir, 'a.fs'), shaderA('1.0'));
+    await waitForPixel(served.page, 2, 18, [191, 10, 255, 255]);
+    assert.equal((await pageState(served.page)).reloads, before + 1);
   });
 
   it('shows a GLSL error with the line of the .fs and keeps the last good frame', async () => {
-    await writeFile(join(dir, 'a.fs'), shaderA('1.0', '  gl_FragColor = vec4(level, 0.0 0.0, 1.0);'));
-    const error = page.locator('.messages .error').first();
-    await error.waitFor({ timeout: 10000 });
+    await writeFile(join(served.dir, 'a.fs'), shaderA('1.0', '  gl_FragColor = vec4(level, 0.0 0.0, 1.0);'));
+    const error = served.page.locator('.messages .error').first();
+    await error.waitFor();
     assert.equal(await error.getAttribute('data-line'), '9', (await error.textContent()) ?? undefined);
     assert.match((await error.textContent()) ?? '', /a\.fs:9/);
-    const s = await state(page);
+    const s = await pageState(served.page);
     assert.equal(s.errors[0]?.code, 'GLSL_COMPILE');
     const frames = s.frames;
-    await page.waitForTimeout(200);
-    assert.equal((await state(page)).frames, frames, 'no new frames while the shader is broken');
-    await waitForPixel(page, 2, 18, [191, 10, 255, 255]);
+    await served.page.waitForTimeout(200);
+    assert.equal((await pageState(served.page)).frames, frames, 'no new frames while the shader is broken');
+    await waitForPixel(served.page, 2, 18, [191, 10, 255, 255]);
   });
 
   it('shows a JSON error with its line, then recovers when fixed', async () => {
     // A missing colon: not JSON for any host (a trailing comma is accepted now, with W_JSON_LENIENT).
     const broken = shaderA('1.0').replace('"MAX": 1.0 }', '"MAX" 1.0 }');
-    await writeFile(join(dir, 'a.fs'), broken);
-    const error = page.locator('.messages .error[data-code="ISF_JSON_SYNTAX"]').first();
-    await error.waitFor({ timeout: 10000 });
+    await writeFile(join(served.dir, 'a.fs'), broken);
+    const error = served.page.locator('.messages .error[data-code="ISF_JSON_SYNTAX"]').first();
+    await error.waitFor();
     assert.equal(await error.getAttribute('data-line'), '4', (await error.textContent()) ?? undefined);
-    await writeFile(join(dir, 'a.fs'), shaderA('0.5'));
-    await waitForPixel(page, 2, 18, [191, 10, 128, 255]);
-    assert.equal(await page.locator('.messages .error').count(), 0);
+    await writeFile(join(served.dir, 'a.fs'), shaderA('0.5'));
+    await waitForPixel(served.page, 2, 18, [191, 10, 128, 255]);
+    assert.equal(await served.page.locator('.messages .error').count(), 0);
   });
 
   it('switches to another shader of the folder', async () => {
-    await page.selectOption('header select', 'b.fs');
-    await waitForPixel(page, 2, 2, [255, 255, 0, 255]);
-    assert.equal((await state(page)).shader, 'b.fs');
+    await served.page.selectOption('header select', 'b.fs');
+    await waitForPixel(served.page, 2, 2, [255, 255, 0, 255]);
+    assert.equal((await pageState(served.page)).shader, 'b.fs');
     assert.deepEqual(
-      await page.locator('[data-input]').evaluateAll((els) => els.map((e) => e.getAttribute('data-input'))),
+      await served.page
+        .locator('[data-input]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-input'))),
       ['inputImage'],
     );
   });
@@ -204,20 +140,20 @@ describe('isf serve page (chromium)', needs(CHROMIUM_MISSING), () => {
     })
       .png()
       .toBuffer();
-    await page
+    await served.page
       .locator('[data-input="inputImage"] input[type=file]')
       .setInputFiles({ name: 'green.png', mimeType: 'image/png', buffer: png });
-    await waitForPixel(page, 2, 2, [0, 255, 0, 255]);
+    await waitForPixel(served.page, 2, 2, [0, 255, 0, 255]);
     assert.match(
-      (await page.locator('[data-input="inputImage"] .image-label').textContent()) ?? '',
+      (await served.page.locator('[data-input="inputImage"] .image-label').textContent()) ?? '',
       /green\.png/,
     );
-    await page.click('[data-input="inputImage"] button:text-is("Pattern")');
-    await waitForPixel(page, 2, 2, [255, 255, 0, 255]);
+    await served.page.click('[data-input="inputImage"] button:text-is("Pattern")');
+    await waitForPixel(served.page, 2, 2, [255, 255, 0, 255]);
   });
 
   it('survives WebGL context loss and restore (WEBGL_lose_context)', async () => {
-    const generation = await page.evaluate(() => {
+    const generation = await served.page.evaluate(() => {
       const c = document.querySelector('canvas.output') as HTMLCanvasElement;
       const ext = c.getContext('webgl2')!.getExtension('WEBGL_lose_context')!;
       (globalThis as unknown as { loseExt: WEBGL_lose_context }).loseExt = ext;
@@ -225,61 +161,60 @@ describe('isf serve page (chromium)', needs(CHROMIUM_MISSING), () => {
       return (globalThis as unknown as { isfPage: { context: { generation: number } } }).isfPage.context
         .generation;
     });
-    await page.waitForFunction(
+    await served.page.waitForFunction(
       () =>
         (globalThis as unknown as { isfPage: { state(): PageState } }).isfPage.state().contextState ===
         'lost',
     );
-    const frames = (await state(page)).frames;
-    await page.evaluate(() =>
+    const frames = (await pageState(served.page)).frames;
+    await served.page.evaluate(() =>
       (globalThis as unknown as { loseExt: WEBGL_lose_context }).loseExt.restoreContext(),
     );
-    await page.waitForFunction(
-      (frames) => {
-        const s = (globalThis as unknown as { isfPage: { state(): PageState } }).isfPage.state();
-        return s.contextState === 'ready' && s.frames > frames;
-      },
-      frames,
-      { timeout: 10000 },
-    );
-    const after = await page.evaluate(
+    await served.page.waitForFunction((frames) => {
+      const s = (globalThis as unknown as { isfPage: { state(): PageState } }).isfPage.state();
+      return s.contextState === 'ready' && s.frames > frames;
+    }, frames);
+    const after = await served.page.evaluate(
       () =>
         (globalThis as unknown as { isfPage: { context: { generation: number } } }).isfPage.context
           .generation,
     );
     assert.equal(after, generation + 1);
-    await waitForPixel(page, 2, 2, [255, 255, 0, 255]);
-    await waitForPixel(page, 40, 18, [192, 0, 0, 255]);
-    assert.equal(await page.locator('.messages .error').count(), 0);
+    await waitForPixel(served.page, 2, 2, [255, 255, 0, 255]);
+    await waitForPixel(served.page, 40, 18, [192, 0, 0, 255]);
+    assert.equal(await served.page.locator('.messages .error').count(), 0);
   });
 
   it('saves the current frame as PNG', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('button.save')]);
+    const [download] = await Promise.all([
+      served.page.waitForEvent('download'),
+      served.page.click('button.save'),
+    ]);
     assert.match(download.suggestedFilename(), /^b-.*\.png$/);
     const bytes = await readFile((await download.path())!);
     assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-    assert.deepEqual(errors, []);
+    assert.deepEqual(served.errors, []);
   });
 
   it('switching to a shader with errors shows its errors, not the previous shader’s controls', async () => {
-    await writeFile(join(dir, 'a.fs'), shaderA('1.0', '  gl_FragColor = vec4(level, 0.0 0.0, 1.0);'));
-    await page.selectOption('header select', 'a.fs');
-    await page.waitForFunction(() => document.querySelectorAll('.messages .error').length > 0);
-    assert.equal(await page.locator('[data-input]').count(), 0, 'no controls left from b.fs');
-    assert.match((await page.locator('aside.inputs').textContent()) ?? '', /has errors/);
-    await writeFile(join(dir, 'a.fs'), shaderA('0.5'));
-    await page.waitForFunction(() => document.querySelectorAll('[data-input]').length > 0);
-    assert.equal(await page.locator('.messages .error').count(), 0);
+    await writeFile(join(served.dir, 'a.fs'), shaderA('1.0', '  gl_FragColor = vec4(level, 0.0 0.0, 1.0);'));
+    await served.page.selectOption('header select', 'a.fs');
+    await served.page.waitForFunction(() => document.querySelectorAll('.messages .error').length > 0);
+    assert.equal(await served.page.locator('[data-input]').count(), 0, 'no controls left from b.fs');
+    assert.match((await served.page.locator('aside.inputs').textContent()) ?? '', /has errors/);
+    await writeFile(join(served.dir, 'a.fs'), shaderA('0.5'));
+    await served.page.waitForFunction(() => document.querySelectorAll('[data-input]').length > 0);
+    assert.equal(await served.page.locator('.messages .error').count(), 0);
   });
 
   it('a point3D input (Vuo, ossia score) gets one number field per component that drives the vec3', async () => {
     await writeFile(
-      join(dir, 'p3.fs'),
+      join(served.dir, 'p3.fs'),
       '/*{ "ISFVSN": "2", "INPUTS": [ { "NAME": "p", "TYPE": "point3D", "DEFAULT": [0.25, 0.5, 0.75] } ] }*/\nvoid main() { gl_FragColor = vec4(p, 1.0); }\n',
     );
-    await page.goto(`${server.url}?shader=p3.fs&size=64x36&paused=1`);
-    await waitForPixel(page, 2, 2, [64, 128, 191, 255]);
-    const fields = page.locator('[data-input="p"] input[type=number]');
+    await served.page.goto(`${served.server.url}?shader=p3.fs&size=64x36&paused=1`);
+    await waitForPixel(served.page, 2, 2, [64, 128, 191, 255]);
+    const fields = served.page.locator('[data-input="p"] input[type=number]');
     assert.deepEqual(await fields.evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)), [
       '0.25',
       '0.5',
@@ -293,7 +228,7 @@ describe('isf serve page (chromium)', needs(CHROMIUM_MISSING), () => {
       el.value = '0';
       el.dispatchEvent(new Event('change', { bubbles: true }));
     });
-    await waitForPixel(page, 2, 2, [255, 128, 0, 255]);
-    assert.equal(await page.locator('.messages .error').count(), 0);
+    await waitForPixel(served.page, 2, 2, [255, 128, 0, 255]);
+    assert.equal(await served.page.locator('.messages .error').count(), 0);
   });
 });
