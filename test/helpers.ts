@@ -1,6 +1,7 @@
 /**
  * Shared test helpers: where ../shared is, one GL context per test file, images made in code, the one way to
- * skip a test whose tool is missing (skip, or fail under ISF_TEST_STRICT=1), and timings relative to a baseline.
+ * skip a test whose tool is missing (skip, or fail under ISF_TEST_STRICT=1), timings relative to a baseline, and
+ * the process checks of "no child left behind" tests.
  */
 
 import assert from 'node:assert/strict';
@@ -256,6 +257,8 @@ export async function assertFasterThanAsync(
   );
 }
 
+// --- processes (Linux /proc): "no child left behind" checks ---------------------------------------------------
+
 /** Every process now running (from /proc) as pid -> [parent pid, process group]. */
 function processTable(): Map<number, [number, number]> {
   const out = new Map<number, [number, number]>();
@@ -301,4 +304,42 @@ export function processAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * True while a process with this pid exists (signal 0 only checks): unlike processAlive(), a zombie not yet
+ * reaped counts, which is what a check of a child this process itself reaps wants.
+ */
+export function alive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pids whose parent is `pid`; synchronous, so that a timer can sample them while the parent runs. */
+export function childrenOf(pid: number): number[] {
+  return [...processTable()].filter(([, [ppid]]) => ppid === pid).map(([p]) => p);
+}
+
+/**
+ * Pids of every live descendant of `pid` (children, their children...), without processTreeOf()'s group members
+ * whose parent has died: "no child left" checks of a pool or a CLI run that is still running.
+ */
+export async function descendants(pid: number): Promise<number[]> {
+  const table = processTable();
+  const out: number[] = [];
+  const walk = (p: number): void => {
+    for (const [child, [parent]] of table) {
+      if (parent === p) {
+        out.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
+  return out;
 }

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { printError } from '../../src/cli/output.ts';
 import { ISFError } from '../../src/core/errors.ts';
-import { needs, needsTool, REPO } from '../helpers.ts';
+import { alive, childrenOf, needs, needsTool, REPO } from '../helpers.ts';
 import { DRIVER_CRASH } from '../untrusted/fixtures.ts';
 
 const BIN = join(REPO, 'bin', 'isf.js');
@@ -36,30 +36,6 @@ function isf(args: string[], prefix: string[] = []): Result {
   const argv = [...prefix, process.execPath, BIN, ...args];
   const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', cwd: work, timeout: 120_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Pids whose parent is `pid` (from /proc). */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function write(name: string, text: string): string {

@@ -15,8 +15,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ISFError } from '../../src/core/errors.ts';
 import { RenderPool } from '../../src/node/render-pool.ts';
-import { REPO } from '../helpers.ts';
-import { descendants, ENDLESS } from '../untrusted/fixtures.ts';
+import { alive, descendants, REPO } from '../helpers.ts';
+import { ENDLESS } from '../untrusted/fixtures.ts';
 import { assertCoords, COORDS_SOURCE } from './fixtures.ts';
 
 const NODE_IPC = new Set(['NODE_CHANNEL_FD', 'NODE_CHANNEL_SERIALIZATION_MODE', 'NODE_UNIQUE_ID']);
@@ -42,15 +42,6 @@ async function slotProcesses(): Promise<number[]> {
     }
   }
   return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const before = envNames();

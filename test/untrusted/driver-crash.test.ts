@@ -19,8 +19,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { REPO } from '../helpers.ts';
-import { alive, DRIVER_CRASH, descendants, ENDLESS, VALID, validShader } from './fixtures.ts';
+import { alive, descendants, REPO } from '../helpers.ts';
+import { DRIVER_CRASH, ENDLESS, VALID, validShader } from './fixtures.ts';
 
 const BIN = join(REPO, 'bin', 'isf.js');
 const dir = mkdtempSync(join(tmpdir(), 'isf-driver-crash-'));

@@ -1,5 +1,6 @@
 /**
- * Shaders for the untrusted-input tests, and a check that a process is gone.
+ * Shaders for the untrusted-input tests, and the isolated children of this process (the other process checks
+ * are in test/helpers.ts).
  *
  * Mesa's llvmpipe caps every fragment invocation at about 65,000 loop iterations in total (a `while (true)`
  * or a billion-iteration loop returns early, silently), so an "endless" shader that is to hang on the CPU too
@@ -7,6 +8,9 @@
  * even the capped loop take about 4 s for an 8x8 frame and minutes for 64x64. On a GPU the loop is endless
  * as written: x stays in [-1, 1], so `x > 2.0` never breaks it, and the compiler cannot prove the loop ends.
  */
+
+import { readFileSync } from 'node:fs';
+import { childrenOf } from '../helpers.ts';
 
 const HEAVY_BODY = [
   '#define STEP1 x = sin(x * 1.0001 + seed);',
@@ -96,58 +100,13 @@ void main() {
 `;
 }
 
-/** True while a process with this pid exists (signal 0 only checks). */
-export function alive(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Pids of the live isolated children of this process (Linux /proc), for "nothing left behind" checks. */
 export async function isolatedChildren(): Promise<number[]> {
-  const { readdir, readFile } = await import('node:fs/promises');
-  const out: number[] = [];
-  for (const name of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(name)) continue;
+  return childrenOf(process.pid).filter((pid) => {
     try {
-      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== process.pid) continue;
-      const cmd = await readFile(`/proc/${name}/cmdline`, 'utf8');
-      if (cmd.includes('isolate/child.ts')) out.push(Number(name));
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('isolate/child.ts');
     } catch {
-      // gone meanwhile
+      return false; // gone meanwhile
     }
-  }
-  return out;
-}
-
-/** Pids of every live descendant of `pid` (Linux /proc): "no child left" checks of a CLI run. */
-export async function descendants(pid: number): Promise<number[]> {
-  const { readdir, readFile } = await import('node:fs/promises');
-  const parents = new Map<number, number>();
-  for (const name of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
-      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const out: number[] = [];
-  const walk = (p: number): void => {
-    for (const [child, parent] of parents) {
-      if (parent === p) {
-        out.push(child);
-        walk(child);
-      }
-    }
-  };
-  walk(pid);
-  return out;
+  });
 }

@@ -12,8 +12,8 @@ import { after, describe, test } from 'node:test';
 import { ISFError } from '../../src/core/errors.ts';
 import { withFault } from '../../src/node/faults.ts';
 import { IsolatedRenderer, isRenderTimeout, renderIsolated } from '../../src/node/isolate/index.ts';
-import { pixelOf, REPO } from '../helpers.ts';
-import { alive, DRIVER_CRASH, ENDLESS, isolatedChildren, VALID, VALID_PIXEL } from './fixtures.ts';
+import { alive, pixelOf, REPO } from '../helpers.ts';
+import { DRIVER_CRASH, ENDLESS, isolatedChildren, VALID, VALID_PIXEL } from './fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'isf-isolate-'));
 const renderer = new IsolatedRenderer({ timeoutMs: 2000 });

@@ -9,8 +9,8 @@ import { test } from 'node:test';
 import { ISFError } from '../../src/core/errors.ts';
 import { IsolatedRenderer, UNTRUSTED_LIMITS } from '../../src/node/isolate/index.ts';
 import { residentBytes } from '../../src/node/supervisor.ts';
-import { pixelOf } from '../helpers.ts';
-import { alive, VALID, VALID_PIXEL } from './fixtures.ts';
+import { alive, pixelOf } from '../helpers.ts';
+import { VALID, VALID_PIXEL } from './fixtures.ts';
 
 const MiB = 1024 * 1024;
 const HUGE_ARRAY = `/*{ "ISFVSN": "2" }*/

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { ISFError } from '../../src/core/errors.ts';
 import { IsolatedRenderer, isRenderTimeout, RenderTimeout } from '../../src/node/isolate/index.ts';
-import { pixelOf } from '../helpers.ts';
-import { alive, ENDLESS, isolatedChildren, VALID, VALID_PIXEL } from './fixtures.ts';
+import { alive, pixelOf } from '../helpers.ts';
+import { ENDLESS, isolatedChildren, VALID, VALID_PIXEL } from './fixtures.ts';
 
 // The first test runs as configured by default; the loop keeps a spare child warm, so each replacement is
 // instant (without it, each cycle also waits for a start-up: ~0.5 s, 1 s on a loaded machine).
