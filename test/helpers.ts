@@ -116,6 +116,30 @@ export function assertISFError(e: unknown, code: string, message?: RegExp): true
   return true;
 }
 
+/**
+ * Awaits `p` (or calls it and awaits what it returns): it must fail with an ISFError of `code` whose message
+ * matches `message` when given. Returns the error for further checks.
+ */
+export async function expectISFError(
+  p: Promise<unknown> | (() => unknown),
+  code: string,
+  message?: RegExp,
+): Promise<ISFError> {
+  let error: unknown;
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(
+    error instanceof ISFError,
+    `expected ${code}, got ${error instanceof Error ? error.stack : error}`,
+  );
+  assert.equal(error.code, code, error.message);
+  if (message) assert.match(error.message, message);
+  return error;
+}
+
 /** Mean absolute difference per channel value between two RGBA buffers of equal size. */
 export function meanDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return 255;

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import { ISFError } from '../../src/core/errors.ts';
+import type { ISFError } from '../../src/core/errors.ts';
 import { parseISF } from '../../src/core/parse/index.ts';
 import { IsolatedRenderer } from '../../src/node/isolate/index.ts';
 import { loadISF } from '../../src/node/load.ts';
-import { pixelOf } from '../helpers.ts';
+import { expectISFError, pixelOf } from '../helpers.ts';
 
 let root: string;
 let shaders: string;
@@ -51,17 +51,7 @@ function write(name: string, text: string): string {
 }
 
 async function refused(p: Promise<unknown> | (() => unknown), written: string): Promise<ISFError> {
-  let error: unknown;
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    error = e;
-  }
-  assert.ok(
-    error instanceof ISFError,
-    `expected ISF_IMPORTED_PATH, got ${error instanceof Error ? error.stack : error}`,
-  );
-  assert.equal(error.code, 'ISF_IMPORTED_PATH', error.message);
+  const error = await expectISFError(p, 'ISF_IMPORTED_PATH');
   assert.ok(error.message.includes(written), `"${error.message}" does not name ${written}`);
   assert.match(error.message, /refused/);
   return error;

@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import zlib from 'node:zlib';
-import { ISFError } from '../../src/core/errors.ts';
 import { parseISF, validateISF } from '../../src/core/parse/index.ts';
 import {
   IsolatedRenderer,
@@ -22,7 +21,7 @@ import {
 } from '../../src/node/isolate/index.ts';
 import type { ContextStats } from '../../src/render/context.ts';
 import { Scene } from '../../src/render/scene.ts';
-import { assertFasterThan, assertFasterThanAsync, context } from '../helpers.ts';
+import { assertFasterThan, assertFasterThanAsync, context, expectISFError } from '../helpers.ts';
 import { VALID } from './fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'isf-limits-'));
@@ -43,26 +42,6 @@ const HUGE_PASS = doc({
 
 function allocation(s: ContextStats): Record<string, number> {
   return { textures: s.textures, framebuffers: s.framebuffers, bytes: s.bytes, pool: s.pool.bytes };
-}
-
-async function refused(
-  p: Promise<unknown> | (() => unknown),
-  code: string,
-  message?: RegExp,
-): Promise<ISFError> {
-  let error: unknown;
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    error = e;
-  }
-  assert.ok(
-    error instanceof ISFError,
-    `expected ${code}, got ${error instanceof Error ? error.stack : error}`,
-  );
-  assert.equal(error.code, code, error.message);
-  if (message) assert.match(error.message, message);
-  return error;
 }
 
 describe('the UNTRUSTED_LIMITS preset', () => {
@@ -94,7 +73,7 @@ describe('in this process: Scene limits refuse before any GL work', () => {
     const s = scene();
     s.useDocSync(parseISF(HUGE_PASS, { path: '/x/huge.fs' }));
     const before = allocation(context().stats());
-    const e = await refused(() => s.render({ width: 64, height: 64 }), 'SIZE_OUT_OF_RANGE');
+    const e = await expectISFError(() => s.render({ width: 64, height: 64 }), 'SIZE_OUT_OF_RANGE');
     assert.match(
       e.message,
       /WIDTH of pass "big" in huge evaluates to 100000 \(\$WIDTH \* 1562\.5\); the largest allowed is 8192/,
@@ -130,7 +109,7 @@ describe('in this process: Scene limits refuse before any GL work', () => {
     const s = scene();
     s.useDocSync(parseISF(doc({ PASSES: [...passes, {}] }), { path: '/x/fat.fs' }));
     const before = allocation(context().stats());
-    await refused(
+    await expectISFError(
       () => s.render({ width: 8, height: 8 }),
       'LIMIT_EXCEEDED',
       /fat would need .* GiB .*the limit is 1\.0 GiB/,
@@ -143,7 +122,7 @@ describe('in this process: Scene limits refuse before any GL work', () => {
     const s = scene();
     const programs = context().stats().programs;
     const many = doc({ PASSES: Array.from({ length: 33 }, (_, i) => ({ TARGET: `p${i}` })) });
-    await refused(() => s.useDocSync(parseISF(many)), 'LIMIT_EXCEEDED', /33 passes; the limit is 32/);
+    await expectISFError(() => s.useDocSync(parseISF(many)), 'LIMIT_EXCEEDED', /33 passes; the limit is 32/);
     assert.equal(context().stats().programs, programs);
     s.destroy();
   });
@@ -182,13 +161,13 @@ describe('IsolatedRenderer: typed errors, fast, nothing allocated', () => {
     await renderer.render({ source: VALID, width: 8, height: 8 }); // warm (and settle the pool)
     const before = allocation(await renderer.contextStats());
     const huge = { source: HUGE_PASS, path: join(dir, 'huge.fs'), width: 64, height: 64 };
-    const e = await refused(renderer.render(huge), 'SIZE_OUT_OF_RANGE');
+    const e = await expectISFError(renderer.render(huge), 'SIZE_OUT_OF_RANGE');
     assert.match(e.message, /evaluates to 100000/);
     assert.deepEqual(allocation(await renderer.contextStats()), before);
     // Fast: no slower than a round trip loading and rendering a new valid 64x64 shader in the same child.
     let n = 0;
     await assertFasterThanAsync(
-      () => refused(renderer.render(huge), 'SIZE_OUT_OF_RANGE'),
+      () => expectISFError(renderer.render(huge), 'SIZE_OUT_OF_RANGE'),
       () => renderer.render({ source: `${VALID}// ${n++}\n`, width: 64, height: 64 }),
       2,
       'refusing in the child',
@@ -202,17 +181,25 @@ describe('IsolatedRenderer: typed errors, fast, nothing allocated', () => {
     const fresh = new IsolatedRenderer();
     try {
       const text = `/*{}*/\n${'x'.repeat(50 * 1024 * 1024)}`;
-      await refused(fresh.render({ source: text, width: 8, height: 8 }), 'ISF_TOO_LARGE', /52428807 bytes/);
+      await expectISFError(
+        fresh.render({ source: text, width: 8, height: 8 }),
+        'ISF_TOO_LARGE',
+        /52428807 bytes/,
+      );
       const file = join(dir, 'big.fs');
       // A sparse 50 MB file: reading it would be the mistake.
       writeFileSync(file, '');
       truncateSync(file, 50 * 1024 * 1024);
-      await refused(fresh.render({ path: file, width: 8, height: 8 }), 'ISF_TOO_LARGE', /52428800 bytes/);
-      await refused(fresh.compile(file), 'ISF_TOO_LARGE');
+      await expectISFError(
+        fresh.render({ path: file, width: 8, height: 8 }),
+        'ISF_TOO_LARGE',
+        /52428800 bytes/,
+      );
+      await expectISFError(fresh.compile(file), 'ISF_TOO_LARGE');
       assert.equal(fresh.stats().started, 0, 'no child was needed');
       // Without reading the file: refusing it costs less than half of reading it once.
       await assertFasterThanAsync(
-        () => refused(fresh.render({ path: file, width: 8, height: 8 }), 'ISF_TOO_LARGE'),
+        () => expectISFError(fresh.render({ path: file, width: 8, height: 8 }), 'ISF_TOO_LARGE'),
         () => readFile(file),
         0.5,
         'refusing the 50 MB file',
@@ -224,11 +211,11 @@ describe('IsolatedRenderer: typed errors, fast, nothing allocated', () => {
 
   test('JSON nested 10,000 deep is ISF_JSON_TOO_DEEP from the child, quickly', async () => {
     const deep = `/*{"a":${'{"b":'.repeat(10000)}1${'}'.repeat(10001)}*/\nvoid main(){}\n`;
-    await refused(renderer.compile({ source: deep }), 'ISF_JSON_TOO_DEEP');
+    await expectISFError(renderer.compile({ source: deep }), 'ISF_JSON_TOO_DEEP');
     // Quickly: no slower than compiling a valid shader as large in the same child (its program cached once warm).
     const flat = `/*{"INPUTS":[{"NAME":"level","TYPE":"float"}],"a":[${Array.from({ length: 30000 }, () => '0').join(',')}]}*/\n${VALID.slice(VALID.indexOf('*/') + 3)}`;
     await assertFasterThanAsync(
-      () => refused(renderer.compile({ source: deep }), 'ISF_JSON_TOO_DEEP'),
+      () => expectISFError(renderer.compile({ source: deep }), 'ISF_JSON_TOO_DEEP'),
       () => renderer.compile({ source: flat }),
       3,
       'refusing 10,000 levels in the child',
@@ -238,13 +225,13 @@ describe('IsolatedRenderer: typed errors, fast, nothing allocated', () => {
   test('render sizes and input images over the limits are refused here, before the child', async () => {
     const started = renderer.stats().started;
     const completed = renderer.stats().completed;
-    await refused(
+    await expectISFError(
       renderer.render({ source: VALID, width: 100000, height: 100000 }),
       'SIZE_OUT_OF_RANGE',
       /100000 is larger than .* 8192/,
     );
     const huge = { width: 100000, height: 100000, data: new Uint8Array(4) };
-    await refused(
+    await expectISFError(
       renderer.render({ source: VALID, width: 8, height: 8, images: { inputImage: huge } }),
       'LIMIT_EXCEEDED',
       /"inputImage" is 100000x100000; the largest image .* 8192x8192/,
@@ -256,7 +243,7 @@ describe('IsolatedRenderer: typed errors, fast, nothing allocated', () => {
   test('an IMPORTED image over maxImageSide is refused from its header, before decoding', async () => {
     writeFileSync(join(dir, 'giant.png'), pngHeader(20000, 20000));
     const source = doc({ IMPORTED: { giant: { PATH: 'giant.png' } } });
-    await refused(
+    await expectISFError(
       renderer.render({ source, path: join(dir, 'uses-giant.fs'), width: 8, height: 8 }),
       'LIMIT_EXCEEDED',
       /giant.png\) is 20000x20000; the largest image allowed is 8192x8192/,
@@ -265,10 +252,14 @@ describe('IsolatedRenderer: typed errors, fast, nothing allocated', () => {
 
   test('pass count and frame bytes are the child scene limits too', async () => {
     const many = doc({ PASSES: Array.from({ length: 40 }, (_, i) => ({ TARGET: `p${i}` })) });
-    await refused(renderer.compile({ source: many }), 'LIMIT_EXCEEDED', /40 passes; the limit is 32/);
+    await expectISFError(renderer.compile({ source: many }), 'LIMIT_EXCEEDED', /40 passes; the limit is 32/);
     const small = new IsolatedRenderer({ limits: { maxFrameBytes: 1000 } });
     try {
-      await refused(small.render({ source: VALID, width: 32, height: 32 }), 'LIMIT_EXCEEDED', /limit is/);
+      await expectISFError(
+        small.render({ source: VALID, width: 32, height: 32 }),
+        'LIMIT_EXCEEDED',
+        /limit is/,
+      );
       assert.equal((await small.render({ source: VALID, width: 8, height: 8 })).width, 8);
     } finally {
       await small.close();
