@@ -15,33 +15,20 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
+const NO_REDIS_SERVER = 'redis-server is not installed (apt-get install redis-server)';
+
 /** A redis-server of the test's own (one it may kill), or a message saying why there is none. */
 export async function startOwnRedis(): Promise<(TestRedis & { kill(): void }) | string> {
-  if (spawnSync('redis-server', ['--version']).status !== 0) {
-    return 'redis-server is not installed (apt-get install redis-server)';
-  }
-  const port = await freePort();
-  const proc = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  for (let i = 0; i < 100; i++) {
-    if (await ping('127.0.0.1', port)) {
-      return {
-        url: `redis://127.0.0.1:${port}`,
-        kill: () => proc.kill('SIGKILL'),
-        stop: async () => {
-          proc.kill('SIGKILL');
-          await exited;
-        },
-      };
-    }
-    await sleep(50);
-  }
-  proc.kill('SIGKILL');
-  throw new Error(`redis-server did not answer on port ${port}`);
+  if (!hasRedisServer()) return NO_REDIS_SERVER;
+  const { url, proc, exited } = await spawnRedis();
+  return {
+    url,
+    kill: () => proc.kill('SIGKILL'),
+    stop: async () => {
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
 }
 
 /** A Redis for the tests, or a message saying why there is none. */
@@ -59,9 +46,23 @@ export async function startTestRedis(): Promise<TestRedis | string> {
     }
     return { url: fromEnv, stop: async () => {} };
   }
-  if (spawnSync('redis-server', ['--version']).status !== 0) {
-    return 'redis-server is not installed (apt-get install redis-server), and ISF_TEST_REDIS_URL is not set';
-  }
+  if (!hasRedisServer()) return `${NO_REDIS_SERVER}, and ISF_TEST_REDIS_URL is not set`;
+  const { url, proc, exited } = await spawnRedis();
+  return {
+    url,
+    stop: async () => {
+      proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+function hasRedisServer(): boolean {
+  return spawnSync('redis-server', ['--version']).status === 0;
+}
+
+/** A redis-server on a free loopback port, once it answers PING (no persistence: a test's data only). */
+async function spawnRedis(): Promise<{ url: string; proc: ChildProcess; exited: Promise<void> }> {
   const port = await freePort();
   const proc = spawn(
     'redis-server',
@@ -70,15 +71,7 @@ export async function startTestRedis(): Promise<TestRedis | string> {
   );
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   for (let i = 0; i < 100; i++) {
-    if (await ping('127.0.0.1', port)) {
-      return {
-        url: `redis://127.0.0.1:${port}`,
-        stop: async () => {
-          proc.kill('SIGTERM');
-          await exited;
-        },
-      };
-    }
+    if (await ping('127.0.0.1', port)) return { url: `redis://127.0.0.1:${port}`, proc, exited };
     await sleep(50);
   }
   proc.kill('SIGKILL');
