@@ -15,26 +15,29 @@ import { needs } from '../helpers.ts';
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const SHARED = resolve(ROOT, '../shared/corpus/bench');
 
+/** `scripts/bench.ts --quick --json ...args`, which must exit 0: its output lines and the JSON of the last one. */
+function quickBench(
+  args: string[],
+  timeout: number,
+  // biome-ignore lint/suspicious/noExplicitAny: the bench's JSON report, checked field by field below
+): { result: any; lines: string[] } {
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/bench.ts', '--quick', '--json', ...args],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout,
+    },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  const lines = run.stdout.trim().split('\n');
+  return { result: JSON.parse(lines[lines.length - 1]!), lines };
+}
+
 describe('npm run bench', needs(!existsSync(SHARED) && `${SHARED} is missing`), () => {
   it('prints the figures of a quick run as one JSON line', () => {
-    const run = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'scripts/bench.ts',
-        '--quick',
-        '--json',
-        '--only',
-        'overhead,compile',
-        '--size',
-        '320x180',
-      ],
-      { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
-    );
-    assert.equal(run.status, 0, run.stderr);
-    const lines = run.stdout.trim().split('\n');
-    const result = JSON.parse(lines[lines.length - 1]!);
+    const { result, lines } = quickBench(['--only', 'overhead,compile', '--size', '320x180'], 120_000);
     assert.ok(Number.isFinite(result.overhead_ratio) && result.overhead_ratio > 0, 'overhead_ratio');
     for (const key of [
       'speedup_vs_interactive_shader_format',
@@ -73,24 +76,7 @@ describe('npm run bench', needs(!existsSync(SHARED) && `${SHARED} is missing`), 
   });
 
   it('runs the sequence section (PNG pipelined/unpipelined, mp4 vs ffmpeg alone, CLI vs in-process)', () => {
-    const run = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'scripts/bench.ts',
-        '--quick',
-        '--json',
-        '--only',
-        'sequence',
-        '--sequence-size',
-        '320x180',
-      ],
-      { cwd: ROOT, encoding: 'utf8', timeout: 240_000 },
-    );
-    assert.equal(run.status, 0, run.stderr);
-    const lines = run.stdout.trim().split('\n');
-    const result = JSON.parse(lines[lines.length - 1]!);
+    const { result, lines } = quickBench(['--only', 'sequence', '--sequence-size', '320x180'], 240_000);
     const positive = (v: unknown, what: string) =>
       assert.ok(typeof v === 'number' && Number.isFinite(v) && v > 0, `${what} = ${v}`);
     const { png, mp4, cli } = result.sequence;
