@@ -5,7 +5,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
@@ -35,6 +35,29 @@ export function runIsf(cwd: string, args: string[]): IsfResult {
   const r = spawnSync(process.execPath, [ISF_BIN, ...args], { encoding: 'utf8', cwd, timeout: 120_000 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+/**
+ * `ffprobe -show_entries stream=<entries>` of the first video stream of `file` as `csv=p=0`, with the frames
+ * counted by decoding them (nb_read_frames: what a player gets); the caller asserts on the result.
+ */
+export function probeVideo(file: string, entries = 'nb_read_frames'): SpawnSyncReturns<string> {
+  return spawnSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      `stream=${entries}`,
+      '-of',
+      'csv=p=0',
+      file,
+    ],
+    { encoding: 'utf8' },
+  );
+}
+
 export const SHARED = join(REPO, '..', 'shared');
 export const TESTS_DIR = join(SHARED, 'corpus', 'isf-tests');
 export const FILES_DIR = join(SHARED, 'corpus', 'isf-files');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { FILES_DIR, ISF_BIN, type IsfResult, needs, runIsf, testShader } from '../helpers.ts';
+import { FILES_DIR, ISF_BIN, type IsfResult, needs, probeVideo, runIsf, testShader } from '../helpers.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'isf-cli-'));
 const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
@@ -382,22 +382,7 @@ test('render: a 2-second 30 fps mp4 has 60 frames', needs(!hasFfmpeg && 'ffmpeg 
     'mode=Timed',
   );
   assert.equal(r.status, 0, r.stderr);
-  const probe = spawnSync(
-    'ffprobe',
-    [
-      '-v',
-      'error',
-      '-count_frames',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'stream=nb_read_frames,width,height',
-      '-of',
-      'csv=p=0',
-      out,
-    ],
-    { encoding: 'utf8' },
-  );
+  const probe = probeVideo(out, 'nb_read_frames,width,height');
   assert.equal(probe.stdout.trim(), '64,36,60');
   assert.deepEqual(
     readdirSync(work).filter((f) => f.endsWith('.tmp')),
@@ -439,22 +424,7 @@ test(
       'longInputIsPopUpButton=1',
     );
     assert.equal(r.status, 0, r.stderr);
-    const probe = spawnSync(
-      'ffprobe',
-      [
-        '-v',
-        'error',
-        '-count_frames',
-        '-select_streams',
-        'v:0',
-        '-show_entries',
-        'stream=nb_read_frames',
-        '-of',
-        'csv=p=0',
-        out,
-      ],
-      { encoding: 'utf8' },
-    );
+    const probe = probeVideo(out);
     assert.equal(probe.stdout.trim(), '30');
   },
 );

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { dropQueue, isfAsync, startTestRedis, type TestRedis, TestWorker } from '../farm/farm-helpers.ts';
-import { ISF_BIN, type IsfResult, needsTool, runIsf, skipOrFail } from '../helpers.ts';
+import { ISF_BIN, type IsfResult, needsTool, probeVideo, runIsf, skipOrFail } from '../helpers.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'isf-media-'));
 const noFfmpeg = needsTool('ffmpeg');
@@ -651,22 +651,7 @@ function pipeline(command: string): void {
 }
 
 function frameCount(file: string): number {
-  const r = spawnSync(
-    'ffprobe',
-    [
-      '-v',
-      'error',
-      '-count_frames',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'stream=nb_read_frames',
-      '-of',
-      'csv=p=0',
-      file,
-    ],
-    { encoding: 'utf8' },
-  );
+  const r = probeVideo(file);
   assert.equal(r.status, 0, r.stderr);
   return Number(r.stdout.trim());
 }
