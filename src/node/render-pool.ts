@@ -59,6 +59,11 @@ export interface RenderPoolOptions {
   maxScenesPerWorker?: number;
 }
 
+export interface RenderPoolCallOptions {
+  /** Time limit of this job per attempt, in ms (default: jobTimeoutMs); `slots: 'process'` only. */
+  timeoutMs?: number;
+}
+
 export interface RenderPoolStats {
   /** Live workers (started or starting). */
   workers: number;
@@ -139,19 +144,30 @@ export class RenderPool {
     });
   }
 
-  /** Renders one frame, or every frame of `job.frames` in order (then resolves with all of them). */
-  render(job: RenderJob & { frames: RenderJobFrame[] }): Promise<Frame[]>;
-  render(job: RenderJob): Promise<Frame>;
-  async render(job: RenderJob): Promise<Frame | Frame[]> {
+  /**
+   * Renders one frame, or every frame of `job.frames` in order (then resolves with all of them). `timeoutMs`
+   * replaces `jobTimeoutMs` for this job (process slots only), as IsolatedRenderer.render's does: a trusted job
+   * may get more time than the pool's untrusted ones.
+   */
+  render(job: RenderJob & { frames: RenderJobFrame[] }, options?: RenderPoolCallOptions): Promise<Frame[]>;
+  render(job: RenderJob, options?: RenderPoolCallOptions): Promise<Frame>;
+  async render(job: RenderJob, options: RenderPoolCallOptions = {}): Promise<Frame | Frame[]> {
     if (this.supervisor.closed)
       throw new ISFError('RESOURCE_DESTROYED', 'RenderPool: render() after close()');
     checkJob(job);
+    if (options.timeoutMs !== undefined && this.options.slots !== 'process') {
+      throw new ISFError(
+        'BAD_ARGUMENT',
+        "RenderPool: a time limit needs slots: 'process' (a worker thread blocked in a GL call cannot be stopped)",
+      );
+    }
     const fault = faultOf<PoolFault>(job);
     const shared = this.options.slots === 'process' ? job : shareImages(job);
     this.start();
     const done = await this.supervisor.submit({
       label: job.path ?? 'a shader given as source',
       operation: 'Rendering',
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       message: (id, attempt): WorkerRequest => ({
         type: 'job',
         id,

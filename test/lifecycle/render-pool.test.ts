@@ -167,22 +167,30 @@ test('jobs queued around a crash are all settled: none lost, none hanging, the o
   assert.deepEqual([pool.stats().busy, pool.stats().queued], [0, 0]);
 });
 
-test('thread slots have no time limit (a thread in a GL call cannot be stopped): refused, not pretended', () => {
+test('thread slots have no time limit (a thread in a GL call cannot be stopped): refused, not pretended', async () => {
   assert.throws(
     () => new RenderPool({ workers: 1, jobTimeoutMs: 1000 }),
     code('BAD_ARGUMENT', /slots: 'process'/),
   );
   assert.throws(() => new RenderPool({ memoryLimitBytes: 1e9 }), code('BAD_ARGUMENT', /slots: 'process'/));
+  const threads = new RenderPool({ workers: 1 });
+  await assert.rejects(
+    threads.render({ source: COORDS_SOURCE, width: 4, height: 4 }, { timeoutMs: 1000 }),
+    code('BAD_ARGUMENT', /slots: 'process'/),
+  );
+  assert.equal(threads.stats().workers, 0, 'refused before a worker started');
+  await threads.close();
 });
 
 test('process slots: a job hanging inside a GL call is RENDER_TIMEOUT; 10 good jobs then all complete, exactly one slot replaced', async () => {
-  // The limit leaves a loaded machine's good jobs (4x3 pixels) plenty of time; ENDLESS takes minutes at 64x64.
+  // ENDLESS takes minutes at 64x64; the good jobs (4x3 pixels) get a per-job limit of their own that a loaded
+  // machine cannot reach, so only the hung job can time out.
   const quick = new RenderPool({ workers: 2, slots: 'process', jobTimeoutMs: 15_000 });
   try {
     // ENDLESS blocks in glReadPixels / the draw for minutes at 64x64 on llvmpipe (and forever on a GPU).
     const hung = quick.render({ source: ENDLESS, width: 64, height: 64 });
     const good = Array.from({ length: 10 }, (_, k) =>
-      quick.render({ source: COORDS_SOURCE, width: 4 + k, height: 3 }),
+      quick.render({ source: COORDS_SOURCE, width: 4 + k, height: 3 }, { timeoutMs: 300_000 }),
     );
     await assert.rejects(hung, code('RENDER_TIMEOUT', /did not finish within 15000 ms/));
     const frames = await Promise.all(good);
