@@ -558,6 +558,9 @@ async function* poolFrames(plan: SequencePlan, workers: number): AsyncGenerator<
     pending.push({ first, frames: job });
   };
   try {
+    // Every worker up before the first job: the jobs go round all of them from the start (the first one up
+    // would otherwise take the first jobs while the others still load their GL libraries).
+    await pool.ready();
     while (next < plan.end && pending.length < workers * 2) submit();
     while (pending.length > 0) {
       const head = pending.shift()!;

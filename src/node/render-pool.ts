@@ -182,6 +182,17 @@ export class RenderPool {
     return job.frames !== undefined ? frames : frames[0]!;
   }
 
+  /**
+   * Starts every worker and resolves once each is ready (a worker that failed to start is reported by the next
+   * render, as without this). Optional: render() starts them anyway; waiting first spreads the jobs submitted
+   * next over all the workers instead of the first one up.
+   */
+  async ready(): Promise<void> {
+    if (this.supervisor.closed) throw new ISFError('RESOURCE_DESTROYED', 'RenderPool: ready() after close()');
+    this.start();
+    await this.supervisor.whenStarted();
+  }
+
   stats(): RenderPoolStats {
     const s = this.supervisor.stats();
     return {

@@ -213,6 +213,27 @@ export class Supervisor {
     this.updateRefs();
   }
 
+  /**
+   * Starts the slots (as warmUp) and resolves once each has sent `ready` or exited (a failed start is reported by
+   * the job that meets it, as without this), within the start time limit. Jobs submitted afterwards are shared out
+   * over all the slots at once, instead of going to whichever started first.
+   */
+  async whenStarted(): Promise<void> {
+    this.warmUp();
+    const starting = [...this.slots];
+    // A start waited for keeps the process alive, as a queued job does (warmUp leaves idle slots unreferenced).
+    for (const slot of starting) this.refSlot(slot, true);
+    try {
+      await Promise.all(
+        starting.map((slot) =>
+          this.startTimeoutMs <= MAX_TIMER_MS ? waitFor(slot.started, this.startTimeoutMs) : slot.started,
+        ),
+      );
+    } finally {
+      this.updateRefs();
+    }
+  }
+
   /** Runs a job; resolves with the slot's `done` message, rejects with a typed error. */
   submit(spec: JobSpec): Promise<DoneMessage> {
     const callerStack = new Error().stack?.split('\n').slice(2).join('\n') ?? '';
@@ -509,7 +530,10 @@ export class Supervisor {
       });
       slot.proc = proc;
       slot.pid = proc.pid;
-      proc.on('message', (m: SlotMessage) => this.onMessage(slot, m));
+      proc.on('message', (m: SlotMessage) => {
+        if (m.type === 'ready') markStarted();
+        this.onMessage(slot, m);
+      });
       proc.on('error', (e) => {
         slot.initError ??= e;
         if (proc.pid === undefined) exited(null, null); // never spawned: no 'exit' will follow

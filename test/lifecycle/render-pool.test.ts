@@ -61,6 +61,28 @@ test('a RenderPool of 2 workers renders 200 frames identical to serial ones', as
   assert.deepEqual([s.busy, s.queued, s.failed], [0, 0, 0]);
 });
 
+for (const slots of ['thread', 'process'] as const) {
+  test(`ready() (${slots} slots): every worker up before the first job, so two jobs submitted together run on both`, async () => {
+    const p = new RenderPool({ workers: 2, slots });
+    try {
+      await p.ready();
+      assert.equal(p.stats().workers, 2);
+      assert.equal(p.stats().pids.length, slots === 'process' ? 2 : 0);
+      const frames = await Promise.all([
+        p.render({ source: COORDS_SOURCE, width: 4, height: 3 }),
+        p.render({ source: COORDS_SOURCE, width: 5, height: 2 }),
+      ]);
+      assertCoords(frames[0]!, 4, 3);
+      assertCoords(frames[1]!, 5, 2);
+      assert.equal(p.stats().workersUsed, 2, 'one job on each worker');
+      assert.equal(p.stats().restarts, 0);
+    } finally {
+      await p.close();
+    }
+    await assert.rejects(p.ready(), code('RESOURCE_DESTROYED'));
+  });
+}
+
 test('a persistent-buffer sequence in one job (frames: [...]) equals the serial sequence; images cross threads', async () => {
   const frames = Array.from({ length: 12 }, (_, k) => ({
     time: k / 10,
