@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { type ServeHandle, serve } from '../../src/cli/serve.ts';
+import { needs } from '../helpers.ts';
 import { CUBE_INPUT_SOURCE, FACE_COLOURS, FACE_SIZE } from '../render/cube-fixtures.ts';
 import { CHROMIUM_MISSING, launchChromium, preparePage } from './chromium.ts';
 
@@ -29,7 +30,7 @@ function glPixel(page: Page, x: number, y: number): Promise<number[]> {
   );
 }
 
-describe('the serve page cube control', { skip: CHROMIUM_MISSING }, () => {
+describe('the serve page cube control', needs(CHROMIUM_MISSING), () => {
   let dir: string;
   let server: ServeHandle;
   let browser: Browser;

@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { ISFDocument } from '../../src/core/document.ts';
 import { generateShaders } from '../../src/core/glsl/index.ts';
 import { parseISF } from '../../src/core/parse/index.ts';

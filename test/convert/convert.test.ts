@@ -7,7 +7,6 @@ import { after, describe, test } from 'node:test';
 import { convertShadertoy, convertSource, type ShadertoyProject } from '../../src/core/convert/index.ts';
 import { parseISF } from '../../src/core/parse/index.ts';
 import { nodePlatform } from '../../src/node/platform.ts';
-import type { RawImage } from '../../src/render/images.ts';
 import { Scene } from '../../src/render/scene.ts';
 import { assertISFError, context, pixelOf, ramp } from '../helpers.ts';
 

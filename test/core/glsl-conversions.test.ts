@@ -84,8 +84,7 @@ describe('implicit conversions made explicit', () => {
   });
 
   it('types object-like macros and leaves function-like ones alone', () => {
-    const src =
-      '#define COUNT 4\n#define SCALE(x) (x * 2)\n' + main('float a = t * COUNT;\nfloat b = SCALE(t) * 2;');
+    const src = `#define COUNT 4\n#define SCALE(x) (x * 2)\n${main('float a = t * COUNT;\nfloat b = SCALE(t) * 2;')}`;
     assert.equal(
       rewritten(src).body,
       '#define COUNT 4\n#define SCALE(x) (x * 2)\n' +
