@@ -24,6 +24,7 @@ import { ISFError } from '../core/errors.ts';
 import { type EntryFile, startWorker } from './entry-files.ts';
 import { type IsolatedOperation, RenderTimeout } from './isolate/errors.ts';
 import { deserializeError, type WireError } from './render-job.ts';
+import { settledWithin } from './settled-within.ts';
 
 export type SlotKind = 'thread' | 'process';
 
@@ -224,11 +225,7 @@ export class Supervisor {
     // A start waited for keeps the process alive, as a queued job does (warmUp leaves idle slots unreferenced).
     for (const slot of starting) this.refSlot(slot, true);
     try {
-      await Promise.all(
-        starting.map((slot) =>
-          this.startTimeoutMs <= MAX_TIMER_MS ? waitFor(slot.started, this.startTimeoutMs) : slot.started,
-        ),
-      );
+      await Promise.all(starting.map((slot) => settledWithin(slot.started, this.startTimeoutMs)));
     } finally {
       this.updateRefs();
     }
@@ -673,7 +670,7 @@ export class Supervisor {
     slot.stopping = true;
     clearTimeout(slot.memoryTimer);
     this.kill(slot);
-    await waitFor(slot.exited, KILL_WAIT_MS);
+    await settledWithin(slot.exited, KILL_WAIT_MS);
   }
 
   /**
@@ -691,14 +688,14 @@ export class Supervisor {
     slot.task = undefined;
     if (slot.worker && !slot.ready && !busy) {
       this.refSlot(slot, true);
-      await waitFor(slot.started, this.startTimeoutMs); // `ready` sets slot.ready (onMessage)
+      await settledWithin(slot.started, this.startTimeoutMs); // `ready` sets slot.ready (onMessage)
     }
     if (!busy && slot.ready) {
       this.refSlot(slot, true);
       try {
         if (slot.worker) slot.worker.postMessage(this.options.slot.closeMessage ?? { type: 'close' });
         else if (slot.proc?.connected) slot.proc.disconnect();
-        if (await waitFor(slot.exited, END_GRACE_MS)) return;
+        if (await settledWithin(slot.exited, END_GRACE_MS)) return;
       } catch {
         // gone already, or going: kill below
       }
@@ -767,15 +764,4 @@ export async function residentBytes(pid: number): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** True when `p` settled within `ms`. */
-async function waitFor(p: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const ok = await Promise.race([p.then(() => true as const), timeout]);
-  clearTimeout(timer);
-  return ok;
 }

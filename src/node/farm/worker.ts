@@ -19,6 +19,7 @@ import { ISFError } from '../../core/errors.ts';
 import { withWriteDelay } from '../faults.ts';
 import { checkShaderFile } from '../isolate/check.ts';
 import { IsolatedRenderer } from '../isolate/renderer.ts';
+import { settledWithin } from '../settled-within.ts';
 import {
   DEFAULT_QUEUE,
   encodeJobError,
@@ -149,7 +150,7 @@ export class FarmWorker {
     this.closing ??= (async () => {
       const closed = this.worker.close().catch(() => {});
       const grace = this.active === 0 ? Math.min(graceMs, 2_000) : graceMs;
-      await waitFor(closed, grace);
+      await settledWithin(closed, grace);
       await this.endChildren();
     })();
     return this.closing;
@@ -158,7 +159,7 @@ export class FarmWorker {
   /** Closes without waiting for active jobs: their locks expire and other workers take them up. */
   async kill(): Promise<void> {
     await Promise.all([
-      waitFor(
+      settledWithin(
         this.worker.close(true).catch(() => {}),
         2_000,
       ),
@@ -301,21 +302,6 @@ async function openFirstChild(
     if (!(e instanceof ISFError)) throw e;
     return { device: 'cpu', renderer: await tryDevice('cpu') };
   }
-}
-
-/** True when `p` settled within `ms`. */
-async function waitFor(p: Promise<unknown>, ms: number): Promise<boolean> {
-  if (ms === Number.POSITIVE_INFINITY) {
-    await p;
-    return true;
-  }
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const ok = await Promise.race([p.then(() => true as const), timeout]);
-  clearTimeout(timer);
-  return ok;
 }
 
 function describe(job: Job): string {
