@@ -133,7 +133,8 @@ export async function waitForPixel(
 
 /**
  * Waits until the page has drawn a frame of a load newer than `reloads` (page state only: no GL call of the test
- * runs between the page's own), then checks the canvas pixel (y from the top) against `expect` within `tol`.
+ * runs between the page's own; a load that fails never counts, and the failure then shows the page's errors), then
+ * checks the canvas pixel (y from the top) against `expect` within `tol`.
  */
 export async function expectPixel(
   page: Page,
@@ -147,7 +148,9 @@ export async function expectPixel(
     await page.waitForFunction(
       (reloads) => {
         const s = (globalThis as unknown as { isfPage?: { state(): PageState } }).isfPage?.state();
-        return s !== undefined && (s.errors.length > 0 || (s.reloads > reloads && s.frames > 0));
+        // Only a newer load counts: errors shown before it (a missing include about to be created) are not the
+        // answer, and reading the canvas then raced the reload (seen in a fresh clone's CI run).
+        return s !== undefined && s.reloads > reloads && s.frames > 0;
       },
       reloads,
       { timeout: PAGE_DEADLINE_MS, polling: 100 },
