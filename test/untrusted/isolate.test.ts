@@ -16,7 +16,9 @@ import { alive, pixelOf, REPO } from '../helpers.ts';
 import { DRIVER_CRASH, ENDLESS, isolatedChildren, VALID, VALID_PIXEL } from './fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'isf-isolate-'));
-const renderer = new IsolatedRenderer({ timeoutMs: 2000 });
+// Good jobs get a limit a loaded machine cannot reach (a fresh child's first compile passed 2 s in a CI run with
+// both cores busy, so a planted crash was reported as RENDER_TIMEOUT); the tests about limits give their own.
+const renderer = new IsolatedRenderer({ timeoutMs: 120_000 });
 after(async () => {
   await renderer.close();
   rmSync(dir, { recursive: true, force: true });
@@ -130,8 +132,9 @@ describe('jobs and the clock', () => {
   test('a queued job waits without using its limit; a timeout in the middle leaves the others alone', async () => {
     const results = await Promise.allSettled([
       renderer.render(valid),
-      renderer.render({ source: ENDLESS, width: 64, height: 64 }, { timeoutMs: 1500 }),
-      renderer.render(valid, { timeoutMs: 1000 }),
+      // The third job waits out the second's 6 s in the queue; its own 5 s would be spent had waiting counted.
+      renderer.render({ source: ENDLESS, width: 64, height: 64 }, { timeoutMs: 6000 }),
+      renderer.render(valid, { timeoutMs: 5000 }),
     ]);
     assert.equal(results[0].status, 'fulfilled');
     assert.equal(results[1].status, 'rejected');
