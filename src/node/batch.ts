@@ -486,9 +486,13 @@ function parallelBlocker(doc: ISFDocument, options: BatchOptions): string | unde
     return 'video inputs are decoded in order by one reader';
   // The pool's workers build their scenes as every trusted render does (nodePlatform, no limits): a scene
   // under other options (the isolated child's untrusted limits and guarded platform) stays in this thread.
-  if (options.scene?.limits !== undefined) return 'the untrusted limits apply to this thread only';
-  if (options.scene?.platform !== undefined && options.scene.platform !== nodePlatform)
+  const { limits, platform, ...others } = options.scene ?? {};
+  if (limits !== undefined) return 'the untrusted limits apply to this thread only';
+  if (platform !== undefined && platform !== nodePlatform)
     return 'a custom scene platform applies to this thread only';
+  // Any other scene option (a GLSL dialect...) is not given to the workers' scenes either.
+  const other = Object.entries(others).find(([, v]) => v !== undefined);
+  if (other) return `the scene option ${other[0]} applies to this thread only`;
   return undefined;
 }
 

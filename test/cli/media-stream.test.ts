@@ -195,6 +195,26 @@ test('renderToFiles to a file descriptor on a RenderPool of 2: the same bytes as
   assert.ok(two.bytes.equals(one.bytes), 'the pool streams the frames in order, byte for byte');
 });
 
+test('renderToFiles with a scene option the pool workers do not get (a GLSL dialect): one thread, said', {
+  skip: availableParallelism() < 2 && 'one CPU core: --workers 2 is capped to one thread',
+}, async () => {
+  const notices: string[] = [];
+  const result = await renderToFiles(context(), await loadISF(MOVING), {
+    output: join(work, 'dialect-%02d.png'),
+    width: 8,
+    height: 4,
+    frames: 2,
+    workers: 2,
+    scene: { dialect: 'es310' },
+    onNotice: (m) => notices.push(m),
+  });
+  assert.equal(result.workers, 1);
+  assert.ok(
+    notices.some((m) => /one thread: the scene option dialect applies to this thread only/.test(m)),
+    notices.join('\n'),
+  );
+});
+
 test('rgba at --depth 16: rgba64le, W*H*8 bytes a frame, the exact 16-bit values; 8-bit output scaled by 257', () => {
   const r = isfBytes(
     LEVELS,
