@@ -61,6 +61,9 @@ async function main(): Promise<void> {
     case 'compile':
       result = await (await import('./compile.ts')).compileTimes(args);
       break;
+    case 'mp4-variant':
+      result = await (await import('./mp4-variant.ts')).mp4Variant(args);
+      break;
     default:
       throw new Error(`unknown bench child task ${task}`);
   }

@@ -7,7 +7,12 @@
  * 2. mp4, ours against ffmpeg alone: renderToFiles() into `out.mp4` with the CLI's default video settings
  *    (libx264, CRF 18, preset medium, yuv420p), against the same frames rendered beforehand and piped from memory
  *    into the same ffmpeg command line by the same VideoWriter (spawn, pipe, close and its ffprobe check
- *    included in both): the encoder alone is the floor for video.
+ *    included in both): the encoder alone is the floor for video. The target's arrangement runs each variant in
+ *    a process of its own (a bench child that creates its context, compiles and, for the baseline, renders the
+ *    held frames before its clock starts), as `isf render -o out.mp4` renders in a child of its own: the only
+ *    other work on the machine is then the encoder, and this process, waiting, takes no CPU from it. The same
+ *    pairs run in this process too and are reported beside it (this process holds the bench's other contexts,
+ *    the held frames and a larger heap while both variants run).
  * 3. The CLI against the library: `isf render trivial.fs -o dir/%04d.png --frames N` (a process of its own, which
  *    renders in its supervised child: spawn, start-up, module loading, context and compile included) against
  *    loadISF() + renderToFiles() in this process on the same frames. Each is timed at N and at a few frames; the
@@ -24,11 +29,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ISFDocument } from '../../src/core/index.ts';
 import { renderToFiles } from '../../src/node/batch.ts';
-import { encoderArgs, hasFfmpeg, VideoWriter } from '../../src/node/ffmpeg.ts';
+import type { NodeContextOptions } from '../../src/node/context.ts';
+import { encoderArgs, hasFfmpeg } from '../../src/node/ffmpeg.ts';
 import { loadISF } from '../../src/node/load.ts';
 import { withoutPipeline } from '../../src/node/sequence-switches.ts';
 import type { GLContext } from '../../src/render/context.ts';
-import { Scene, sequenceTiming } from '../../src/render/scene.ts';
+import { runChild } from './child.ts';
+import { type Mp4VariantArgs, prepareMp4Variant } from './mp4-variant.ts';
 import { log, median, quantile, round } from './stats.ts';
 
 interface Size {
@@ -44,6 +51,9 @@ export interface PairedRatio {
   pairs: number;
 }
 
+/** ours / ffmpeg alone, time ratios of adjacent pairs, and each side's frames per second (medians). */
+export type Mp4Pairs = PairedRatio & { ours_fps: number; ffmpeg_alone_fps: number };
+
 export interface SequenceResult {
   shader: string;
   width: number;
@@ -56,12 +66,12 @@ export interface SequenceResult {
     speedup: number;
   };
   mp4:
-    | (PairedRatio & {
+    | (Mp4Pairs & {
         frames: number;
-        ours_fps: number;
-        ffmpeg_alone_fps: number;
         /** The ffmpeg arguments both variants ran (temporary output name elided). */
         ffmpeg_args: string;
+        /** The same pairs with both variants in the bench's own process (reported). */
+        in_process: Mp4Pairs;
       })
     | { skipped: string };
   cli:
@@ -180,51 +190,51 @@ async function pngSection(
   };
 }
 
+function mp4Pairs(t: { a: number[]; b: number[]; ratios: number[] }, frames: number): Mp4Pairs {
+  return { ...summary(t.ratios), ours_fps: fps(t.a, frames), ffmpeg_alone_fps: fps(t.b, frames) };
+}
+
 async function mp4Section(
   context: GLContext,
-  doc: ISFDocument,
+  shader: { path: string; doc: ISFDocument },
   dir: string,
   size: Size,
   quick: boolean,
+  device: NodeContextOptions['device'] | undefined,
 ): Promise<SequenceResult['mp4']> {
   if (!hasFfmpeg()) return { skipped: 'ffmpeg is not installed (scripts/setup-debian.sh installs it)' };
   const frames = quick ? 6 : 45;
   const pairs = quick ? 1 : 4;
-  const video = { ...size, fps: 30 };
-  // The frames renderToFiles renders (TIME k/30), rendered beforehand and held in memory.
-  const scene = new Scene(context).useDocSync(doc);
-  const held: Uint8Array[] = [];
-  try {
-    for (let k = 0; k < frames; k++) {
-      held.push(scene.render({ ...size, ...sequenceTiming(k, { frames, fps: 30 }) }).pixels);
-    }
-  } finally {
-    scene.destroy();
-  }
-  const ours = async (): Promise<number> => {
-    const r = await renderToFiles(context, doc, { output: join(dir, 'ours.mp4'), ...size, frames });
-    if (r.frames !== frames) throw new Error(`renderToFiles encoded ${r.frames} of ${frames} frames`);
-    return r.totalMs;
-  };
-  const alone = async (): Promise<number> => {
-    const t0 = performance.now();
-    const writer = await VideoWriter.open(join(dir, 'alone.mp4'), video);
-    for (const pixels of held) await writer.write(pixels);
-    await writer.close();
-    return performance.now() - t0;
-  };
+  const args = (variant: Mp4VariantArgs['variant']): Mp4VariantArgs => ({
+    variant,
+    shader: shader.path,
+    ...size,
+    frames,
+    output: join(dir, `${variant}.mp4`),
+    ...(device === undefined ? {} : { device }),
+  });
+  const inChild = (variant: Mp4VariantArgs['variant']) => async () =>
+    (await runChild<{ ms: number }>('mp4-variant', { ...args(variant) })).ms;
+  log(
+    `sequence mp4 ${size.width}x${size.height}: ${pairs} ours/ffmpeg-alone pairs x ${frames} frames, each in a process of its own`,
+  );
+  const processes = await paired(pairs, inChild('ours'), inChild('alone'));
+
+  const ours = await prepareMp4Variant(context, shader.doc, args('ours'));
+  const alone = await prepareMp4Variant(context, shader.doc, args('alone'));
   if (!quick) {
     await ours();
     await alone();
   }
-  log(`sequence mp4 ${size.width}x${size.height}: ${pairs} ours/ffmpeg-alone pairs x ${frames} frames`);
-  const t = await paired(pairs, ours, alone);
+  log(
+    `sequence mp4 ${size.width}x${size.height}: ${pairs} ours/ffmpeg-alone pairs x ${frames} frames in this process`,
+  );
+  const inProcess = await paired(pairs, ours, alone);
   return {
-    ...summary(t.ratios),
+    ...mp4Pairs(processes, frames),
     frames,
-    ours_fps: fps(t.a, frames),
-    ffmpeg_alone_fps: fps(t.b, frames),
-    ffmpeg_args: encoderArgs('OUT', 'out.mp4', video).join(' '),
+    ffmpeg_args: encoderArgs('OUT', 'out.mp4', { ...size, fps: 30 }).join(' '),
+    in_process: mp4Pairs(inProcess, frames),
   };
 }
 
@@ -341,14 +351,14 @@ export async function benchSequence(
   context: GLContext,
   root: string,
   shader: { name: string; path: string; doc: ISFDocument },
-  options: { quick: boolean; size?: Size },
+  options: { quick: boolean; size?: Size; device?: NodeContextOptions['device'] },
 ): Promise<SequenceResult> {
   const size = options.size ?? { width: 1920, height: 1080 };
   const dir = await mkdtemp(join(tmpdir(), 'isf-bench-sequence-'));
   try {
     const png = await pngSection(context, shader.doc, dir, size, options.quick);
     log(`sequence png: pipelined ${png.pipelined_fps} fps, unpipelined ${png.unpipelined_fps} fps`);
-    const mp4 = await mp4Section(context, shader.doc, dir, size, options.quick);
+    const mp4 = await mp4Section(context, shader, dir, size, options.quick, options.device);
     if (!('skipped' in mp4))
       log(`sequence mp4: ours ${mp4.ours_fps} fps, ffmpeg alone ${mp4.ffmpeg_alone_fps} fps`);
     let cli: SequenceResult['cli'];
