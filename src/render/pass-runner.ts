@@ -90,12 +90,17 @@ export class PassRunner {
       if (vsa) this.context.bindEmptyVertexArray();
       else this.context.bindQuad();
       this.setFrameUniforms(gl, frame);
-      /** Clears and draws pass `i` into the bound framebuffer; `flip` draws it upside down (isf_FlipY). */
+      // A target comes from the pool (or is the canvas) holding an older frame: clear it unless the draw writes
+      // every pixel anyway (the bytes are the same either way; the clear is a full-target fill in software GL).
+      const clearFirst = vsa !== undefined || frame.shaders.writesEveryPixel !== true;
+      /** Clears if needed and draws pass `i` into the bound framebuffer; `flip` draws it upside down (isf_FlipY). */
       const drawPass = (plan: PassPlan, i: number, flip: boolean): void => {
         gl.viewport(0, 0, plan.width, plan.height);
-        if (vsa) gl.clearColor(...vsa.background);
-        else gl.clearColor(0, 0, 0, 0);
-        gl.clear(gl.COLOR_BUFFER_BIT);
+        if (clearFirst) {
+          if (vsa) gl.clearColor(...vsa.background);
+          else gl.clearColor(0, 0, 0, 0);
+          gl.clear(gl.COLOR_BUFFER_BIT);
+        }
         gl.uniform1i(program.location('PASSINDEX'), i);
         gl.uniform2f(program.location('RENDERSIZE'), plan.width, plan.height);
         gl.uniform2f(program.location('isf_FlipY'), flip ? 1 : 0, flip ? plan.height : 0);

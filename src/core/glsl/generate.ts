@@ -73,6 +73,14 @@ const BUILTIN_UNIFORMS = [
   'uniform vec2 isf_FlipY;',
 ];
 
+/**
+ * Whether a fragment shader may leave pixels unwritten. Read on the final text (includes expanded), erring towards
+ * yes: the word in a comment counts, and so does any `##` (a token pasted together could spell it).
+ */
+function mayDiscard(fragment: string): boolean {
+  return /\bdiscard\b/.test(fragment) || fragment.includes('##');
+}
+
 export function generateShaders(doc: ISFDocument, options: GenerateOptions = {}): GeneratedShaders {
   const dialect = options.dialect ?? 'es300';
   if (dialect !== 'es300' && dialect !== 'es100' && dialect !== 'es310') {
@@ -197,6 +205,7 @@ export function generateShaders(doc: ISFDocument, options: GenerateOptions = {})
     samplers,
     renamed,
     warnings,
+    writesEveryPixel: doc.vertexSource === undefined && !mayDiscard(fragment),
   };
 }
 

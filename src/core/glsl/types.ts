@@ -32,6 +32,12 @@ export interface GeneratedShaders {
   /** User identifiers renamed to avoid ES 3.00 built-ins. */
   renamed: { from: string; to: string }[];
   warnings: Diagnostic[];
+  /**
+   * True when the draw writes every pixel of its viewport: the full-screen quad of our own vertex shader (no .vs,
+   * no VERTEX_SHADER_ART) and a fragment shader that cannot discard. The renderer then skips clearing the target
+   * before the draw (under SwiftShader a 1080p clear costs about a tenth of a trivial frame); absent means clear.
+   */
+  writesEveryPixel?: boolean;
 }
 
 export interface GenerateOptions {
