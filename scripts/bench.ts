@@ -214,6 +214,8 @@ async function main(): Promise<void> {
             'preview, no readback: ours',
             'theirs',
             'ours / theirs fps',
+            'bare WebGL2 (ceiling)',
+            'bare / theirs fps',
           ],
           browser.shaders.map((s) => [
             s.shader,
@@ -230,6 +232,8 @@ async function main(): Promise<void> {
             s.preview.ours_ms,
             s.preview.theirs_ms,
             s.preview.ratio.toFixed(2),
+            s.preview.bare_ms,
+            s.preview.bare_ratio.toFixed(2),
           ]),
         ),
         '',
@@ -557,6 +561,7 @@ async function main(): Promise<void> {
   const byName = (n: string) => shaders.find((s) => s.shader === n);
   const preview = byName('trivial')?.preview.ratio ?? null;
   const previewHeavy = byName('heavy-fbm')?.preview.ratio ?? null;
+  const previewCeiling = byName('trivial')?.preview.bare_ratio ?? null;
   const speedupTrivial = byName('trivial')?.end_to_end.ratio ?? null;
   const freshFrames = maxOf((overhead ?? []).map((o) => o.ratio_fresh_frames));
   const small = batch?.lifecycle.find((l) => l.width === 320);
@@ -583,6 +588,7 @@ async function main(): Promise<void> {
     overhead_ratio_fresh_frames: freshFrames,
     preview_ratio_vs_interactive_shader_format: preview,
     preview_ratio_vs_interactive_shader_format_heavy: previewHeavy,
+    preview_ratio_bare_webgl_vs_interactive_shader_format: previewCeiling,
     speedup_vs_interactive_shader_format_trivial: speedupTrivial,
     pipelined_png_speedup: pngSpeedup,
     mp4_ratio_vs_ffmpeg_alone: mp4Ratio,
@@ -622,6 +628,11 @@ async function main(): Promise<void> {
         ],
         ['preview (no readback) vs interactive-shader-format, trivial', String(preview ?? 'n/a'), '>= 1.5'],
         ['same, heavy-fbm', String(previewHeavy ?? 'n/a'), '>= 1.0'],
+        [
+          'same, bare WebGL2 drawing our program (no renderer: the ceiling), trivial',
+          String(previewCeiling ?? 'n/a'),
+          'reported',
+        ],
         ['end to end vs interactive-shader-format, trivial', String(speedupTrivial ?? 'n/a'), '>= 5'],
         ['pipelined / unpipelined PNG sequence, 1080p (speedup)', String(pngSpeedup ?? 'n/a'), '> 1'],
         ['mp4 / ffmpeg encoding the same frames alone, 1080p', String(mp4Ratio ?? 'n/a'), '<= 1.10'],

@@ -41,7 +41,18 @@ export interface BrowserShaderResult {
    * (gl.finish() returns at once in Chromium), so the frame's work is counted. ratio = ours fps / theirs;
    * `frames` per side (its blocks are sized separately from the read-back variants').
    */
-  preview: { frames: number; ours_ms: number; theirs_ms: number; ratio: number };
+  preview: {
+    frames: number;
+    ours_ms: number;
+    theirs_ms: number;
+    ratio: number;
+    /**
+     * The ceiling: the same generated program drawn by bare WebGL2 (uniforms, one drawArrays, the 1-pixel read;
+     * no renderer, no clear), and theirs / that. No renderer that draws the shader once per frame beats it.
+     */
+    bare_ms: number;
+    bare_ratio: number;
+  };
   end_to_end: { ours_ms: number; theirs_ms: number; ours_fps: number; theirs_fps: number; ratio: number };
   /** Both renderers produced a non-empty opaque image (a sanity check, not a pixel comparison). */
   sane: boolean;
@@ -147,6 +158,50 @@ async function setupPage(page: Page, shader: BrowserShader): Promise<void> {
           },
         };
       };
+      // The ceiling for any renderer: the same generated program drawn by bare WebGL2 calls (its uniforms set
+      // once, then per frame TIME, one drawArrays and the 1-pixel read), no renderer at all.
+      const bare = () => {
+        const c = canvas();
+        const bgl = c.getContext('webgl2', g.ISFR.WEBGL_ATTRIBUTES) as WebGL2RenderingContext;
+        const shaders = g.ISFR.generateShaders(doc, { dialect: 'es300' });
+        const program = bgl.createProgram()!;
+        for (const [type, text] of [
+          [bgl.VERTEX_SHADER, shaders.vertex],
+          [bgl.FRAGMENT_SHADER, shaders.fragment],
+        ] as const) {
+          const sh = bgl.createShader(type)!;
+          bgl.shaderSource(sh, text);
+          bgl.compileShader(sh);
+          bgl.attachShader(program, sh);
+        }
+        bgl.linkProgram(program);
+        if (!bgl.getProgramParameter(program, bgl.LINK_STATUS)) {
+          throw new Error(`bare WebGL: ${bgl.getProgramInfoLog(program)}`);
+        }
+        bgl.useProgram(program);
+        bgl.bindBuffer(bgl.ARRAY_BUFFER, bgl.createBuffer());
+        bgl.bufferData(bgl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), bgl.STATIC_DRAW);
+        bgl.enableVertexAttribArray(0);
+        bgl.vertexAttribPointer(0, 2, bgl.FLOAT, false, 0, 0);
+        bgl.viewport(0, 0, width, height);
+        bgl.uniform2f(bgl.getUniformLocation(program, 'RENDERSIZE'), width, height);
+        for (const input of doc.inputs as { name: string; type: string; default?: unknown }[]) {
+          if (input.type === 'float' && typeof input.default === 'number') {
+            bgl.uniform1f(bgl.getUniformLocation(program, input.name), input.default);
+          }
+        }
+        const time = bgl.getUniformLocation(program, 'TIME');
+        const onePixel = new Uint8Array(4);
+        return {
+          preview: (k: number) => {
+            bgl.uniform1f(time, k / 30);
+            bgl.drawArrays(bgl.TRIANGLE_STRIP, 0, 4);
+            bgl.readPixels(0, 0, 1, 1, bgl.RGBA, bgl.UNSIGNED_BYTE, onePixel);
+          },
+          destroy: () => bgl.getExtension('WEBGL_lose_context')?.loseContext(),
+        };
+      };
+      const bareGl = bare();
       const withChecks = ours(true);
       const noChecks = ours(false);
       const theirCanvas = canvas();
@@ -165,6 +220,7 @@ async function setupPage(page: Page, shader: BrowserShader): Promise<void> {
         ours: withChecks.frame,
         ours_no_checks: noChecks.frame,
         ours_preview: noChecks.preview,
+        bare_preview: bareGl.preview,
         theirs_preview: () => {
           renderer.draw(theirCanvas);
           gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, theirPixels.subarray(0, 4));
@@ -173,6 +229,7 @@ async function setupPage(page: Page, shader: BrowserShader): Promise<void> {
         destroy: () => {
           withChecks.destroy();
           noChecks.destroy();
+          bareGl.destroy();
           gl.getExtension('WEBGL_lose_context')?.loseContext();
         },
       };
@@ -280,6 +337,7 @@ export async function benchBrowser(
         ours_no_checks: [],
         ours_preview: [],
         theirs_preview: [],
+        bare_preview: [],
       };
       const interleave = async (names: string[], n: number, roundsOf: number): Promise<void> => {
         for (let r = 0; r < roundsOf; r++) {
@@ -292,10 +350,11 @@ export async function benchBrowser(
       // The preview frames cost a fraction of a read-back one: their blocks are sized on their own sample (the
       // same count on both sides), in twice the rounds, so that the trivial preview is not timed on 4 frames.
       await inPage(page, 'ours_preview', 2, 0);
+      await inPage(page, 'bare_preview', 2, 0);
       const previewSample = median(await inPage(page, 'theirs_preview', 2, 0));
       const previewFrames = framesFor(previewSample, options.quick ? 300 : 1200, 4, 60);
       log(`browser ${shader.name} preview: ${2 * rounds} rounds x ${previewFrames} frames per side`);
-      await interleave(['ours_preview', 'theirs_preview'], previewFrames, 2 * rounds);
+      await interleave(['ours_preview', 'theirs_preview', 'bare_preview'], previewFrames, 2 * rounds);
       // End to end into Node, interleaved the same way (ours in Node, theirs from the page).
       const scene = new Scene(context).useDocSync(shader.doc);
       const oursNode = (k0: number): number[] => {
@@ -344,6 +403,8 @@ export async function benchBrowser(
           ours_ms: round(pm('ours_preview')),
           theirs_ms: round(pm('theirs_preview')),
           ratio: round(pm('theirs_preview') / pm('ours_preview')),
+          bare_ms: round(pm('bare_preview')),
+          bare_ratio: round(pm('theirs_preview') / pm('bare_preview')),
         },
         end_to_end: {
           ours_ms: round(em('ours')),
