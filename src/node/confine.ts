@@ -62,9 +62,10 @@ export interface ConfineWhat {
   label: string;
   /** The path as the document wrote it. */
   written: string;
-  /** The document (file) and line the reference is on. */
+  /** The document (file), line and column the reference is on (an #include knows its column, IMPORTED not). */
   file?: string | undefined;
   line?: number | undefined;
+  column?: number | undefined;
 }
 
 /**
@@ -94,6 +95,7 @@ export async function confinePath(
     {
       file: what.file,
       line: what.line,
+      column: what.column,
       suggestion:
         root === undefined
           ? 'Put the file next to the .fs (or in a subfolder), or set allowImportOutsideFolder'
@@ -149,9 +151,10 @@ export interface ReadOptions {
   tooLargeCode?: ISFErrorCode;
   /** Give up (IO_ERROR) when reading takes longer than this (a hung network mount). */
   timeoutMs?: number;
-  /** Extra error options (file, line of the reference). */
+  /** Extra error options (file, line, column of the reference). */
   file?: string;
   line?: number;
+  column?: number;
 }
 
 /**
@@ -168,6 +171,7 @@ export async function openRegularFile(
     new ISFError(errorCode, `Cannot read ${options.what} ${path}: ${why}`, {
       file: options.file ?? path,
       line: options.line,
+      column: options.column,
       cause,
     });
   let handle: FileHandle;
@@ -213,7 +217,7 @@ export async function readRegularFile(path: string, options: ReadOptions): Promi
         throw new ISFError(
           options.tooLargeCode ?? 'LIMIT_EXCEEDED',
           `Cannot read ${options.what} ${path}: it is more than the limit of ${options.maxBytes} bytes`,
-          { file: options.file ?? path, line: options.line },
+          { file: options.file ?? path, line: options.line, column: options.column },
         );
       }
       chunks.push(bytesRead === size ? buffer : buffer.subarray(0, bytesRead));
@@ -244,6 +248,7 @@ export async function readRegularFile(path: string, options: ReadOptions): Promi
     throw new ISFError(options.code ?? 'IO_ERROR', `Cannot read ${options.what} ${path}: ${ioReason(e)}`, {
       file: options.file ?? path,
       line: options.line,
+      column: options.column,
       cause: e,
     });
   } finally {

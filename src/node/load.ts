@@ -100,13 +100,14 @@ function outsideFolderWarning(
   line: number | undefined,
   what: string,
   real: string,
+  column = 1,
 ): Diagnostic {
   const d: Diagnostic = {
     severity: 'warning',
     code: 'W_IMPORT_OUTSIDE_FOLDER',
-    message: `${what} is a link to ${real}, outside the shader's folder; allowed inside the trusted folder, refused when rendered untrusted`,
+    message: `${what} resolves to ${real}, outside the shader's folder; allowed inside the trusted folder, refused when rendered untrusted`,
     file,
-    column: 1,
+    column,
   };
   if (line !== undefined) d.line = line;
   return d;
@@ -173,11 +174,12 @@ function includeReader(doc: ISFDocument, maxBytes: number): IncludeReader {
         written: ref.written,
         file: ref.from,
         line: ref.line,
+        column: ref.column,
       });
       if (confined === undefined) return undefined;
       if (confined.outsideFolder) {
         doc.warnings.push(
-          outsideFolderWarning(ref.from, ref.line, `#include "${ref.written}"`, confined.real),
+          outsideFolderWarning(ref.from, ref.line, `#include "${ref.written}"`, confined.real, ref.column),
         );
       }
       path = confined.real;
@@ -190,6 +192,7 @@ function includeReader(doc: ISFDocument, maxBytes: number): IncludeReader {
         tooLargeCode: 'ISF_TOO_LARGE',
         file: ref.from,
         line: ref.line,
+        column: ref.column,
       }),
     );
   };

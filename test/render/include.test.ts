@@ -95,17 +95,24 @@ test('a missing include is an error at the including line', async () => {
 
 test('an include outside the shader folder is refused unless the caller trusts the tree', async () => {
   const dir = tree('outside', {
-    'shaders/main.fs': `${HEADER}\n#include "../common.glsl"\nvoid main() { gl_FragColor = vec4(ONE); }\n`,
+    'shaders/main.fs': `${HEADER}\n  #include "../common.glsl"\nvoid main() { gl_FragColor = vec4(ONE); }\n`,
     'common.glsl': 'const float ONE = 1.0;\n',
   });
   const fs = join(dir, 'shaders/main.fs');
   await rejectsWith(loadISF(fs), 'ISF_IMPORTED_PATH', (e) => {
     assert.equal(e.line, 2);
+    assert.equal(e.column, 3, 'at the #');
     assert.match(e.message, /#include "..\/common.glsl"/);
   });
   // A trusted local render may climb into the user's own tree (the CLI passes the working directory).
   const doc = await loadISF(fs, { importRoot: dir });
-  assert.ok(doc.warnings.some((d) => d.code === 'W_IMPORT_OUTSIDE_FOLDER' && d.line === 2));
+  const warning = doc.warnings.find((d) => d.code === 'W_IMPORT_OUTSIDE_FOLDER');
+  assert.ok(warning, 'warned');
+  assert.deepEqual([warning.line, warning.column], [2, 3]);
+  assert.match(
+    warning.message,
+    /#include "..\/common.glsl" resolves to .*common\.glsl, outside the shader's folder/,
+  );
 });
 
 test('a compile error inside an included file names that file and line', async () => {
