@@ -118,6 +118,23 @@ export interface Diagnostic {
   departure?: ISFWarningCode;
 }
 
+/**
+ * Diagnostics in reading order: those of `mainFile` (and those naming no file) first, then each other file in the
+ * order it first appears (an #include), by line and column within a file. Array.prototype.sort is stable, so
+ * messages at one place keep the order they were found in. Returns a new array.
+ */
+export function inReadingOrder(diagnostics: readonly Diagnostic[], mainFile?: string): Diagnostic[] {
+  const rank = new Map<string | undefined, number>([[undefined, 0]]);
+  if (mainFile !== undefined) rank.set(mainFile, 0);
+  for (const d of diagnostics) if (!rank.has(d.file)) rank.set(d.file, rank.size);
+  return [...diagnostics].sort(
+    (a, b) =>
+      rank.get(a.file)! - rank.get(b.file)! ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.column ?? 0) - (b.column ?? 0),
+  );
+}
+
 export interface ISFErrorOptions {
   file?: string;
   line?: number;

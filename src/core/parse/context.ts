@@ -4,7 +4,7 @@
  */
 import { departureMessage, type Host, strictDiagnostic } from '../dialects.ts';
 import type { Diagnostic, ISFErrorCode, ISFWarningCode } from '../errors.ts';
-import { ISFError } from '../errors.ts';
+import { ISFError, inReadingOrder } from '../errors.ts';
 import { LineMap } from './lines.ts';
 
 /** Thrown for problems after which nothing more can be checked (no blob, broken JSON...). */
@@ -73,10 +73,7 @@ export class ParseContext {
 
   /** Diagnostics in file order (stable for equal positions). */
   sorted(): Diagnostic[] {
-    return this.diagnostics
-      .map((d, i) => ({ d, i }))
-      .sort((a, b) => (a.d.line ?? 0) - (b.d.line ?? 0) || (a.d.column ?? 0) - (b.d.column ?? 0) || a.i - b.i)
-      .map((x) => x.d);
+    return inReadingOrder(this.diagnostics, this.file);
   }
 
   /** The earliest error as an ISFError carrying every diagnostic. */

@@ -6,7 +6,7 @@
  * limits. It is 8x8 so that a normal shader costs a millisecond or two.
  */
 import type { ISFDocument, ParseOptions } from '../../core/document.ts';
-import { ISFError } from '../../core/errors.ts';
+import { ISFError, inReadingOrder } from '../../core/errors.ts';
 import { generateShaders } from '../../core/glsl/index.ts';
 import type { GLContext } from '../../render/context.ts';
 import { Scene, type SceneOptions } from '../../render/scene.ts';
@@ -55,7 +55,13 @@ export async function checkShaderFile(
       fail(e);
     }
   }
-  return { ok: errors.length === 0, kind: doc?.kind ?? null, errors, warnings };
+  // Parse and GLSL diagnostics were found stage by stage: report them as the file reads.
+  return {
+    ok: errors.length === 0,
+    kind: doc?.kind ?? null,
+    errors: inReadingOrder(errors, doc?.path),
+    warnings: inReadingOrder(warnings, doc?.path),
+  };
 }
 
 async function drawOnce(context: GLContext, doc: ISFDocument, options: SceneOptions = {}): Promise<void> {
