@@ -70,7 +70,8 @@ interface RenderFlags {
 /** The per-frame time limit of --untrusted without --timeout. */
 const UNTRUSTED_TIMEOUT_MS = 60_000;
 
-function collect(value: string, previous: string[]): string[] {
+/** Commander's collector for a repeatable flag. */
+export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 

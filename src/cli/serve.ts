@@ -7,6 +7,8 @@
  *   GET /api/shaders      the shader list     GET /shader?path=P     { path, source, vertexPath?, vertexSource? }
  *   GET /file?path=P      any served file (TIFF and other images browsers cannot decode are sent as PNG)
  *   GET /events           Server-Sent Events: { type: 'change', path } and { type: 'list' } when files change
+ *   GET /api/preload      { images: [{ name, label }] }: the image inputs the page starts on (`--image name=path`)
+ *   GET /preload?name=N   that image's bytes (the operator's own file, from wherever it is; nothing else by path)
  *   GET /                 serving a folder: the gallery (node/thumbnails.ts: a thumbnail per shader, made on the
  *                         first visit and again for what changed, each linking to /?shader=P, the live page)
  *   GET /thumbnail?path=T a gallery thumbnail, from the thumbnails folder (outside the served one) through the
@@ -50,6 +52,7 @@ import {
 } from './files.ts';
 import { run } from './output.ts';
 import { pageBundles } from './page.ts';
+import { collect, pairs } from './render.ts';
 
 export { listShaders, type ShaderEntry };
 
@@ -76,6 +79,12 @@ export interface ServeOptions {
   thumbnails?: string;
   /** Time limit per shader of a gallery thumbnail (default 10 s, as `isf thumbnails`). */
   thumbnailTimeoutMs?: number;
+  /**
+   * Image files the page's image inputs start on, by input name (`isf serve x.fs --image inputImage=photo.jpg`),
+   * in place of the test pattern; the page's pickers still change them. They are the operator's own files, so they
+   * may lie outside the served folder; the server hands out exactly these, by name (GET /preload?name=N).
+   */
+  images?: Record<string, string>;
 }
 
 export interface ServeHandle {
@@ -206,6 +215,38 @@ export function hostAllowed(header: string | undefined, bound: string, boundName
 }
 
 /** Starts the server; resolves once it listens. */
+/**
+ * Checks the --image files before serving: each must be a regular file the page can show (a browser image, or
+ * one the server converts to PNG). Returns input name -> real path.
+ */
+async function preloadedImages(images: Record<string, string>): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const [name, path] of Object.entries(images)) {
+    const flag = `--image ${name}=${path}`;
+    const ext = extname(path).toLowerCase();
+    if (!CONTENT_TYPES[ext]?.startsWith('image/') && !CONVERTED_IMAGES.has(ext)) {
+      throw new ISFError(
+        'BAD_ARGUMENT',
+        `${flag}: the page shows still images only, not ${ext || 'a file without an extension'}`,
+        {
+          suggestion:
+            'give a .png, .jpg, .webp, .gif, .bmp, .avif or .tif file (isf render takes videos as image inputs)',
+        },
+      );
+    }
+    let real: string;
+    try {
+      real = await realpath(path);
+    } catch {
+      throw new ISFError('ISF_FILE_NOT_FOUND', `${flag}: no such file`);
+    }
+    const st = await stat(real);
+    if (!st.isFile()) throw new ISFError('BAD_ARGUMENT', `${flag}: it is not a regular file`);
+    out.set(name, real);
+  }
+  return out;
+}
+
 export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const target = resolve(options.path);
   let st: Awaited<ReturnType<typeof stat>>;
@@ -224,6 +265,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const log = options.log ?? (() => {});
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const timeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
+  const preloads = await preloadedImages(options.images ?? {});
   const bundles = await pageBundles();
 
   const clients = new Set<ServerResponse>();
@@ -440,6 +482,16 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       case '/file':
         await sendFile(res, await requested(url.searchParams.get('path')));
         return;
+      case '/api/preload':
+        sendJSON(res, { images: [...preloads].map(([name, real]) => ({ name, label: basename(real) })) });
+        return;
+      case '/preload': {
+        const real = preloads.get(url.searchParams.get('name') ?? '');
+        if (real === undefined)
+          throw new HttpError(404, 'no image was given for that input (--image name=path)');
+        await sendFile(res, real);
+        return;
+      }
       case '/events':
         res.writeHead(200, {
           'content-type': 'text/event-stream',
@@ -657,37 +709,46 @@ export function registerServe(program: Command): void {
       '--thumbnails <folder>',
       "where the gallery's thumbnails are kept, outside the served folder (default: a folder under the temp folder)",
     )
-    .action(async (path: string, opts: { port: string; host: string; thumbnails?: string }) => {
-      await run(false, async () => {
-        const port = Number(opts.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535) {
-          throw new ISFError(
-            'BAD_ARGUMENT',
-            `Expected a port number 0-65535 for --port but received "${opts.port}"`,
-          );
-        }
-        const server = await serve({
-          path,
-          port,
-          host: opts.host,
-          ...(opts.thumbnails !== undefined ? { thumbnails: opts.thumbnails } : {}),
-          log: (l) => process.stdout.write(`${l}\n`),
+    .option(
+      '--image <name=path>',
+      'start an image input on this file instead of the test pattern (repeatable)',
+      collect,
+      [],
+    )
+    .action(
+      async (path: string, opts: { port: string; host: string; thumbnails?: string; image: string[] }) => {
+        await run(false, async () => {
+          const port = Number(opts.port);
+          if (!Number.isInteger(port) || port < 0 || port > 65535) {
+            throw new ISFError(
+              'BAD_ARGUMENT',
+              `Expected a port number 0-65535 for --port but received "${opts.port}"`,
+            );
+          }
+          const server = await serve({
+            path,
+            port,
+            host: opts.host,
+            images: pairs('--image', opts.image),
+            ...(opts.thumbnails !== undefined ? { thumbnails: opts.thumbnails } : {}),
+            log: (l) => process.stdout.write(`${l}\n`),
+          });
+          process.stdout.write('Press Ctrl-C to stop.\n');
+          return new Promise<number>((done) => {
+            let stopping = false;
+            const stop = (): void => {
+              // A second Ctrl-C, or a close that does not finish within 3 s, ends the process regardless.
+              if (stopping) process.exit(EXIT.INTERRUPTED);
+              stopping = true;
+              setTimeout(() => process.exit(EXIT.INTERRUPTED), 3000).unref();
+              void server.close().then(() => done(EXIT.OK));
+            };
+            process.on('SIGINT', stop);
+            process.on('SIGTERM', stop);
+          });
         });
-        process.stdout.write('Press Ctrl-C to stop.\n');
-        return new Promise<number>((done) => {
-          let stopping = false;
-          const stop = (): void => {
-            // A second Ctrl-C, or a close that does not finish within 3 s, ends the process regardless.
-            if (stopping) process.exit(EXIT.INTERRUPTED);
-            stopping = true;
-            setTimeout(() => process.exit(EXIT.INTERRUPTED), 3000).unref();
-            void server.close().then(() => done(EXIT.OK));
-          };
-          process.on('SIGINT', stop);
-          process.on('SIGTERM', stop);
-        });
-      });
-    });
+      },
+    );
 }
 
 /** The name the lead asked for. */

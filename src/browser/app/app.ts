@@ -15,7 +15,7 @@ import type { GLContext } from '../../render/context.ts';
 import type { Frame } from '../../render/frame.ts';
 import { Scene } from '../../render/scene.ts';
 import { createBrowserContext } from '../context.ts';
-import { browserPlatform, encodeFramePNG } from '../images.ts';
+import { browserPlatform, decodeBrowserImage, encodeFramePNG } from '../images.ts';
 import { fetchIncludeReader, isfSourceOf } from '../load.ts';
 import { FramePresenter, type ShownFrame } from '../present.ts';
 import { buildControl, type ControlHost, type InputControl } from './controls.ts';
@@ -146,7 +146,7 @@ export class App implements ControlHost {
       this.reportError(e);
     }
     this.layout();
-    await this.refreshList();
+    await Promise.all([this.refreshList(), this.preloadImages()]);
     const wanted = params.get('shader');
     const first = this.shaders.find((s) => s.path === wanted) ?? this.shaders[0];
     if (first) await this.load(first.path, false);
@@ -245,6 +245,28 @@ export class App implements ControlHost {
     const doc = this.scene.doc;
     if (!doc) return false;
     return path === doc.vertexPath || doc.imported.some((i) => (i.resolvedPath ?? i.path) === path);
+  }
+
+  /** The images the server was started with (--image name=path), decoded before the first shader loads. */
+  private async preloadImages(): Promise<void> {
+    try {
+      const res = await fetch('/api/preload');
+      const { images } = (await res.json()) as { images: { name: string; label: string }[] };
+      await Promise.all(
+        images.map(async ({ name, label }) => {
+          try {
+            const file = await fetch(`/preload?name=${encodeURIComponent(name)}`);
+            if (!file.ok)
+              throw new ISFError('IO_ERROR', `--image ${name}=${label}: ${file.status} ${await file.text()}`);
+            this.media.preload(name, label, await decodeBrowserImage(await file.blob(), name));
+          } catch (e) {
+            this.reportError(e); // that input starts on the test pattern
+          }
+        }),
+      );
+    } catch (e) {
+      this.reportError(e);
+    }
   }
 
   private async refreshList(): Promise<void> {

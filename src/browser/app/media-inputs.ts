@@ -39,6 +39,8 @@ function pattern(variant: 0 | 1): ImageChoice {
 
 export class MediaInputs {
   private images = new Map<string, ImageChoice>();
+  /** Images the server was started with (`isf serve --image name=path`): an input's first choice. */
+  private preloaded = new Map<string, ImageChoice>();
   private audio = new Map<string, AudioFeed>();
   private cubes = new Map<string, CubeChoice>();
 
@@ -94,6 +96,11 @@ export class MediaInputs {
       .catch((e: unknown) => this.events.reportError(e));
   }
 
+  /** An image an input of that name starts on, in place of the test pattern (until a choice is made). */
+  preload(name: string, label: string, image: RawImage): void {
+    this.preloaded.set(name, { label, image });
+  }
+
   useTestPattern(name: string, variant: 0 | 1 | null): void {
     this.setImageChoice(name, variant === null ? { label: 'none', image: undefined } : pattern(variant));
   }
@@ -128,12 +135,17 @@ export class MediaInputs {
     }
   }
 
-  /** Image inputs get their chosen image, or the test pattern (the second image input gets pattern B). */
+  /**
+   * Image inputs get their chosen image, else the one the server preloaded for that name, else the test pattern
+   * (the second image input gets pattern B).
+   */
   apply(doc: ISFDocument): void {
     let k = 0;
     for (const input of doc.inputs) {
       if (input.type !== 'image') continue;
-      if (!this.images.has(input.name)) this.images.set(input.name, pattern(k === 0 ? 0 : 1));
+      if (!this.images.has(input.name)) {
+        this.images.set(input.name, this.preloaded.get(input.name) ?? pattern(k === 0 ? 0 : 1));
+      }
       const choice = this.images.get(input.name)!;
       if (choice.image) this.scene.setImageData(input.name, choice.image);
       k += 1;
